@@ -1,0 +1,75 @@
+"""Split documents into overlapping runs of whole sentences that the embedding model reads in full."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qa.language import sentence_spans
+from qa.types import Chunk, Document
+
+TokenCounter = Callable[[list[str]], list[int]]
+
+
+class Chunker:
+    """Packs sentences into chunks of at most `max_tokens` word pieces (title included)."""
+
+    def __init__(self, count_tokens: TokenCounter, max_tokens: int, overlap: int, model_limit: int) -> None:
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.overlap = overlap
+        self.model_limit = model_limit
+
+    def run(self, document: Document) -> list[Chunk]:
+        text = document.text
+        title_tokens = self.count_tokens([embedding_prefix(document)])[0]
+        budget = max(16, min(self.max_tokens, self.model_limit - title_tokens))
+        spans = _fit(sentence_spans(text), text, self.count_tokens, budget)
+        sizes = self.count_tokens([text[a:b] for a, b in spans])
+        chunks, first = [], 0
+        while first < len(spans):
+            last, used = first, sizes[first]
+            while last + 1 < len(spans) and used + sizes[last + 1] + 1 <= budget:
+                last += 1
+                used += sizes[last] + 1
+            start, end = spans[first][0], spans[last][1]
+            chunks.append(Chunk(document.id, start, end, text[start:end], tuple(spans[first : last + 1])))
+            if last + 1 >= len(spans):
+                break
+            first = max(first + 1, last + 1 - self.overlap)
+        return chunks
+
+
+def embedding_prefix(document: Document) -> str:
+    """What precedes each chunk's text when it is embedded: the headline gives it context."""
+    return f"{document.title}." if document.title else ""
+
+
+def embedding_text(document: Document, chunk: Chunk) -> str:
+    return f"{embedding_prefix(document)} {chunk.text}".strip()
+
+
+def _fit(spans: list[tuple[int, int]], text: str, count: TokenCounter, budget: int) -> list[tuple[int, int]]:
+    """Cut any sentence longer than the budget into word runs that fit, keeping exact offsets."""
+    sizes = count([text[a:b] for a, b in spans])
+    fitted: list[tuple[int, int]] = []
+    for (start, end), size in zip(spans, sizes, strict=True):
+        if size <= budget:
+            fitted.append((start, end))
+            continue
+        words = [(m.start() + start, m.end() + start) for m in _words(text[start:end])]
+        piece_start = words[0][0]
+        piece_words: list[tuple[int, int]] = []
+        for word in words:
+            candidate = text[piece_start : word[1]]
+            if piece_words and count([candidate])[0] > budget:
+                fitted.append((piece_start, piece_words[-1][1]))
+                piece_start, piece_words = word[0], []
+            piece_words.append(word)
+        fitted.append((piece_start, piece_words[-1][1]))
+    return fitted
+
+
+def _words(text: str):
+    import re
+
+    return re.finditer(r"\S+", text)

