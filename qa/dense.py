@@ -43,6 +43,9 @@ class DenseIndex:
             return np.zeros((0, self._index.d), dtype=np.float32)
         return self._index.reconstruct_n(0, self.size)
 
+    def vector(self, row: int) -> np.ndarray:
+        return self._index.reconstruct(int(row))
+
     def search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         n = min(n, self.size)
         if n == 0:

@@ -1,0 +1,117 @@
+"""Resolve follow-up questions against the conversation: "he", "there", "and how many ...?"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.language import pipeline
+from qa.types import Answer
+
+_LEAD = re.compile(r"^\s*(?:and|also|so|but|ok(?:ay)?|then)\b[\s,]*", re.I)
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+_PLACE_PRONOUN = re.compile(r"\bthere\b", re.I)
+_PLACE_PHRASE = re.compile(r"\b(?:at|in|on|near|from|of)\s+((?:al[- ])?[A-Z][\w'’-]*(?:\s+(?:al-)?[A-Z0-9][\w'’-]*)*)")
+_WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\s+(.+?)\??\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange: what was asked (as resolved) and the short answer or answer text."""
+
+    question: str
+    answer: str = ""
+    short_answer: str | None = None
+    answer_type: str = ""
+
+
+def turns_from(history: object) -> list[Turn]:
+    """Accepts Answers, (question, answer) pairs, or chat messages ({"role", "content"}) as history."""
+    turns: list[Turn] = []
+    pending: str | None = None
+    for item in history or []:
+        if isinstance(item, Answer):
+            turns.append(Turn(item.resolved_question or item.question, item.text, item.short_answer, item.answer_type))
+        elif isinstance(item, (tuple, list)) and len(item) == 2:
+            turns.append(Turn(_content(item[0]), _content(item[1])))
+        elif isinstance(item, dict):
+            role, content = item.get("role"), _content(item.get("content"))
+            if role == "user":
+                pending = content
+            elif role == "assistant" and pending is not None:
+                turns.append(Turn(pending, content))
+                pending = None
+    return turns
+
+
+def resolve(question: str, history: object) -> str:
+    """The follow-up rewritten to stand alone; unchanged when it needs no context or there is none."""
+    turns = turns_from(history)
+    if not turns:
+        return question
+    last = turns[-1]
+    stripped = _LEAD.sub("", question).strip()
+    about = _WHAT_ABOUT.match(stripped)
+    if about:
+        return _swap_subject(last.question, about.group(1))
+    resolved = stripped
+    person = _last_person(last) if _PERSON_PRONOUN.search(resolved) else None
+    if person:
+        resolved = _PERSON_PRONOUN.sub(lambda m: _person_form(m.group(1), person), resolved, count=1)
+    place = _last_place(turns)
+    if place and _PLACE_PRONOUN.search(resolved):
+        resolved = _PLACE_PRONOUN.sub(f"at {place}", resolved, count=1)
+    elif place and stripped != question.strip() and not _names_in(resolved):
+        resolved = f"{resolved.rstrip(' ?')} at {place}?"
+    if resolved == stripped:
+        return question
+    return resolved[:1].upper() + resolved[1:]
+
+
+def _content(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " ".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in value)
+    if isinstance(value, dict):
+        return str(value.get("text", ""))
+    return "" if value is None else str(value)
+
+
+def _last_person(turn: Turn) -> str | None:
+    if turn.short_answer and turn.answer_type == "person":
+        return turn.short_answer
+    for text in (turn.answer, turn.question):
+        people = [ent.text for ent in pipeline("entities")(_plain(text)).ents if ent.label_ == "PERSON"]
+        if people:
+            return people[0]
+    return None
+
+
+def _last_place(turns: list[Turn]) -> str | None:
+    for turn in reversed(turns):
+        match = _PLACE_PHRASE.search(turn.question)
+        if match:
+            return match.group(1).rstrip("?.,! ")
+    return None
+
+
+def _names_in(text: str) -> bool:
+    words = text.split()
+    return any(word[:1].isupper() for word in words[1:])
+
+
+def _person_form(pronoun: str, person: str) -> str:
+    return f"{person}'s" if pronoun.lower() in ("his", "hers") else person
+
+
+def _swap_subject(previous: str, subject: str) -> str:
+    """"What about Syria?" after "How many were killed in Iraq?" -> "How many were killed in Syria?"."""
+    place = _PLACE_PHRASE.search(previous)
+    if place:
+        return previous[: place.start(1)] + subject + previous[place.end(1):]
+    return f"{previous.rstrip(' ?')} ({subject})?"
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\[\d+\]|[*“”>#_]", " ", text)

@@ -1,0 +1,176 @@
+"""Extract the short answer: spans of the expected type from the best sentences, scored and compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.encoder import Encoder
+from qa.language import pipeline
+from qa.normalise import normalise_answer
+from qa.question import Question
+from qa.support import Sentence
+from qa.terms import matches, stem
+
+SENTENCES = 8
+PROXIMITY_WEIGHT = 0.5
+FOCUS_WEIGHT = 0.3
+AGREEMENT_WEIGHT = 0.05
+PRECISION_BONUS = 0.1
+VAGUE_PENALTY = 0.3
+UNITS = set("second minute hour day week month year decade km kilometre kilometer mile metre meter percent "
+            "dollar euro pound ton tonne barrel".split())
+_PHRASE_POS = {"PROPN", "NOUN", "ADJ", "NUM"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer with its document offsets and the sentence it came from."""
+
+    text: str
+    start: int
+    end: int
+    label: str
+    sentence: Sentence
+    score: float
+
+    @property
+    def key(self) -> str:
+        return normalise_answer(self.text)
+
+
+class SpanExtractor:
+    """Finds answer spans of the question's type; `run()` returns them best first."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+
+    def warm_up(self) -> None:
+        pipeline("entities")
+
+    def run(self, question: Question, sentences: list[Sentence]) -> list[Span]:
+        if question.kind == "sentence" or not sentences:
+            return []
+        top = sentences[:SENTENCES]
+        asked = normalise_answer(question.text)
+        spans: list[Span] = []
+        for sentence, doc in zip(top, pipeline("entities").pipe(s.text for s in top), strict=True):
+            anchors = _anchors(doc, question)
+            for start, end, label in _candidates(doc, question):
+                start = _expand_left(doc, start) if question.kind == "entity" else start
+                end = _expand_figure(doc, end) if question.kind == "number" else end
+                text = doc[start:end].text.strip(" ,.;:\"'“”")
+                if not text or normalise_answer(text) in asked or _inside_question(text, question):
+                    continue
+                proximity = _proximity(doc, start, end, anchors)
+                offset = sentence.start + doc[start].idx
+                precise = 0.0
+                if question.kind == "number":
+                    precise = PRECISION_BONUS if _precise(doc[start:end]) else -VAGUE_PENALTY
+                span = Span(text, offset, offset + len(text), label, sentence,
+                            sentence.score + PROXIMITY_WEIGHT * proximity + precise)
+                spans.append(span)
+        if question.kind == "entity" and question.focus and spans:
+            spans = self._focus_fit(question.focus, spans)
+        return _with_agreement(spans)
+
+    def _focus_fit(self, focus: str, spans: list[Span]) -> list[Span]:
+        """Favour spans that are a kind of the asked-for thing ("which aircraft" -> "F-15E Strike Eagles")."""
+        vectors = self.encoder.run([focus, *[s.text for s in spans]], threads=self.encoder.settings.query_threads)
+        fits = vectors[1:] @ vectors[0]
+        return [_rescored(s, s.score + FOCUS_WEIGHT * float(f)) for s, f in zip(spans, fits, strict=True)]
+
+
+def _candidates(doc, question: Question):
+    seen = set()
+    for ent in doc.ents:
+        if ent.label_ in question.labels:
+            seen.add((ent.start, ent.end))
+            yield ent.start, ent.end, ent.label_
+    if question.kind == "number":
+        for token in doc:
+            if not token.ent_type_ and _precise([token]) and (token.i, token.i + 1) not in seen:
+                yield token.i, token.i + 1, "CARDINAL"
+    if question.kind == "entity":
+        for start, end in _noun_phrases(doc):
+            if (start, end) not in seen:
+                yield start, end, "PHRASE"
+
+
+def _expand_left(doc, start: int) -> int:
+    """Take in name parts the entity tagger left out, such as the model in "F-15E Strike Eagles"."""
+    while start > 0 and (doc[start - 1].pos_ == "PROPN" or
+                         doc[start - 1].pos_ == "NOUN" and any(c.isdigit() for c in doc[start - 1].text)):
+        start -= 1
+    return start
+
+
+def _precise(tokens) -> bool:
+    """A figure written with digits or a number word, not a vague "dozens" or "several"."""
+    from qa.normalise import NUMBER_WORDS
+
+    return any(t.text.replace(",", "").replace(".", "").isdigit() or t.lower_ in NUMBER_WORDS for t in tokens)
+
+
+def _noun_phrases(doc):
+    """Runs of name-like words ending in a noun that hold a proper name or a number ("F-15E Strike Eagles")."""
+    start = None
+    for token in [*doc, None]:
+        inside = token is not None and (token.pos_ in _PHRASE_POS or token.text == "-")
+        if inside and start is None:
+            start = token.i
+        if not inside and start is not None:
+            end = token.i if token is not None else len(doc)
+            while end > start and doc[end - 1].pos_ not in ("NOUN", "PROPN"):
+                end -= 1
+            if end > start and any(t.pos_ in ("PROPN", "NUM") for t in doc[start:end]):
+                yield start, end
+            start = None
+
+
+def _inside_question(text: str, question: Question) -> bool:
+    words = [stem(word) for word in text.split()]
+    question_stems = {term.stem for term in question.terms}
+    return bool(words) and all(word in question_stems for word in words)
+
+
+def _anchors(doc, question: Question) -> list[list[int]]:
+    """For each thing the question asks about ("killed", "warning"), the tokens that say it."""
+    return [[t.i for t in doc if matches(term, {stem(t.text)})] for term in question.key_terms]
+
+
+def _proximity(doc, start: int, end: int, anchors: list[list[int]]) -> float:
+    """How closely the span sits to each asked-about term, averaged over the terms (1 = adjacent)."""
+    if not anchors:
+        return 0.0
+    best = [max((1 / (1 + _distance(doc, start, end, a)) for a in tokens), default=0.0) for tokens in anchors]
+    return sum(best) / len(best)
+
+
+def _distance(doc, start: int, end: int, anchor: int) -> int:
+    """Words between a span and an anchor, counting clause breaks (verbs, commas) extra: same clause wins."""
+    if start <= anchor < end:
+        return 0
+    between = doc[anchor + 1 : start] if anchor < start else doc[end:anchor]
+    breaks = sum(t.pos_ in ("VERB", "AUX") or t.text in {",", ";", ":", "(", ")"} for t in between)
+    return len(between) + 2 * breaks
+
+
+def _expand_figure(doc, end: int) -> int:
+    """Keep ranges and units with a figure: "four or five minutes", "2,500 km"."""
+    if end + 1 < len(doc) and doc[end].lower_ in {"or", "to", "and"} and _precise([doc[end + 1]]):
+        end += 2
+    if end < len(doc) and doc[end].lemma_.lower() in UNITS:
+        end += 1
+    return end
+
+
+def _rescored(span: Span, score: float) -> Span:
+    return Span(span.text, span.start, span.end, span.label, span.sentence, score)
+
+
+def _with_agreement(spans: list[Span]) -> list[Span]:
+    support: dict[str, set[tuple[str, int]]] = {}
+    for span in spans:
+        support.setdefault(span.key, set()).add((span.sentence.doc_id, span.sentence.start))
+    agreed = [_rescored(s, s.score + AGREEMENT_WEIGHT * (len(support[s.key]) - 1)) for s in spans]
+    return sorted(agreed, key=lambda s: (-s.score, s.sentence.rank, s.start))

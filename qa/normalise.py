@@ -1,0 +1,27 @@
+"""Answer normalisation shared by extraction and evaluation: case, punctuation, articles, number words."""
+
+from __future__ import annotations
+
+import re
+import string
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
+         "sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+NUMBER_WORDS = {word: str(value) for value, word in enumerate(_UNITS)}
+NUMBER_WORDS.update({word: str(20 + 10 * i) for i, word in enumerate(_TENS)})
+NUMBER_WORDS.update({"hundred": "100", "thousand": "1000", "dozen": "12"})
+_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "“”‘’—–"})
+
+
+def normalise_answer(text: str) -> str:
+    """Lower case, no punctuation or articles, number words as digits, thousands separators dropped."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower())
+    text = re.sub(r"(?<=\w)['’](?=\w)", "", text)
+    words = text.translate(_PUNCTUATION).split()
+    words = [NUMBER_WORDS.get(word, word) for word in words if word not in {"a", "an", "the"}]
+    return " ".join(words)
+
+
+def answer_tokens(text: str) -> list[str]:
+    return normalise_answer(text).split()

@@ -1,0 +1,87 @@
+"""Rescore the sentences of retrieved passages against the question: meaning (MiniLM) plus its terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.encoder import Encoder
+from qa.question import Question
+from qa.terms import matches, stems_of
+from qa.types import Passage
+
+SIMILARITY_WEIGHT = 0.5
+DOCUMENT_MATCH = 0.3
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One candidate supporting sentence, with offsets into its document and how well it fits."""
+
+    passage: Passage
+    start: int
+    end: int
+    text: str
+    similarity: float
+    coverage: float
+    score: float
+    predicate: float = 1.0
+    rank: int = 0
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.document.id
+
+
+class SentenceScorer:
+    """Ranks every sentence of the given passages; `run()` returns them best first."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+
+    def run(self, question: Question, passages: list[Passage]) -> list[Sentence]:
+        found: dict[tuple[str, int], tuple[Passage, int, int]] = {}
+        for rank, passage in enumerate(passages):
+            for start, end in passage.chunk.sentences:
+                found.setdefault((passage.document.id, start), (passage, end, rank))
+        if not found:
+            return []
+        items = [(passage, start, end) for (_, start), (passage, end, _) in found.items()]
+        texts = [passage.document.text[start:end] for passage, start, end in items]
+        vectors = self.encoder.run([question.text, *texts], threads=self.encoder.settings.query_threads)
+        similarities = vectors[1:] @ vectors[0]
+        documents = {p.document.id: p.document for p, _, _ in items}
+        document_stems = {i: (stems_of(d.title), stems_of(d.text)) for i, d in documents.items()}
+        scored = []
+        for (passage, start, end), text, similarity in zip(items, texts, similarities, strict=True):
+            stems = stems_of(text)
+            coverage = _coverage(question, stems, *document_stems[passage.document.id])
+            score = SIMILARITY_WEIGHT * float(similarity) + (1 - SIMILARITY_WEIGHT) * coverage
+            scored.append(Sentence(passage, start, end, text, float(similarity), coverage, score,
+                                   _predicate(question, stems)))
+        scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
+        return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]
+
+
+def _predicate(question: Question, sentence: set[str]) -> float:
+    """Share of the question's common (not proper-name) terms that the sentence itself speaks of."""
+    common = [term for term in question.terms if not term.proper]
+    if not common:
+        return 1.0
+    return sum(matches(term, sentence) for term in common) / len(common)
+
+
+def _coverage(question: Question, sentence: set[str], title: set[str], document: set[str]) -> float:
+    """Weighted share of the question's terms found in the sentence, or in its article (part credit).
+
+    A name in the headline counts in full: the whole article is about it ("... on al-Qa'im").
+    """
+    total = sum(term.weight for term in question.terms)
+    if not total:
+        return 0.0
+    found = 0.0
+    for term in question.terms:
+        if matches(term, sentence) or term.proper and matches(term, title):
+            found += term.weight
+        elif matches(term, document):
+            found += term.weight * DOCUMENT_MATCH
+    return found / total

@@ -1,0 +1,111 @@
+"""Content terms of a text, compared by stem and by news-wording synonyms ("killed" ~ "death of")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from qa.keyword import normalise
+
+# Groups of words that news reports use for the same thing; matched by stem.
+_SYNONYMS = [
+    "kill killed killing death deaths die died dead dying fatality fatalities martyr martyred lives toll",
+    "injure injured injuring injury injuries wound wounded wounding hurt casualty casualties",
+    "say said says state stated statement claim claimed tell told announce announced add added according",
+    "attack attacked strike strikes struck airstrike airstrikes raid raids bomb bombed bombing assault hit",
+    "vote voted ballot approve approved pass passed resolution",
+    "aircraft plane planes jet jets warplane warplanes bomber bombers fighter drone drones",
+    "soldier soldiers troop troops personnel servicemember servicemembers military",
+    "withdraw withdrawal expel expulsion expelled leave pull pullout exit",
+    "condemn condemned denounce denounced criticise criticize slam slammed",
+    "warn warned warning notice notified inform informed",
+    "president leader head chief",
+    "town city village",
+    "begin began start started launch launched",
+    "buy bought purchase purchased acquire acquired",
+    "win won victory defeat defeated beat",
+    "cost price paid pay worth",
+    "arrest arrested detain detained",
+]
+_STOP = set(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours ourselves out over own same she should so some such than that the
+    their theirs them themselves then there these they this those through to too under until up very was we
+    were what when where which while who whom whose why will with would you your yours yourself many much
+    also there's what's who's did does tell please know give name describe explain happen happened""".split()
+)
+_WORD = re.compile(r"[\w-]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word: its surface form, its stem, and whether it was written as a proper name."""
+
+    word: str
+    stem: str
+    proper: bool
+
+    @property
+    def weight(self) -> float:
+        return 1.5 if self.proper else 1.0
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _groups() -> dict[str, frozenset[str]]:
+    stem = _stemmer().stemWord
+    table: dict[str, frozenset[str]] = {}
+    for line in _SYNONYMS:
+        group = frozenset(stem(word) for word in line.split())
+        for member in group:
+            table[member] = table.get(member, frozenset()) | group
+    return table
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(normalise(word))
+
+
+def terms_of(text: str) -> list[Term]:
+    """The content terms of `text`, in order, without repeats; hyphenated names also give their parts."""
+    terms, seen = [], set()
+    for index, match in enumerate(_WORD.finditer(normalise_quotes(text))):
+        raw = match.group(0).strip("-")
+        lower = normalise(raw)
+        if not lower or lower in _STOP or (len(lower) < 2 and not lower.isdigit()):
+            continue
+        proper = raw[:1].isupper() and (index > 0 or raw.isupper() or "-" in raw) or any(c.isdigit() for c in raw)
+        for word in {lower, *[part for part in lower.split("-") if len(part) > 2 and part not in _STOP]}:
+            key = stem(word)
+            if key not in seen:
+                seen.add(key)
+                terms.append(Term(word, key, proper))
+    return terms
+
+
+def normalise_quotes(text: str) -> str:
+    """Fold apostrophes inside words, so "Qa'im" and "Qaim" are one word."""
+    return re.sub(r"(?<=\w)['’`ʼ](?=\w)", "", text)
+
+
+def stems_of(text: str) -> set[str]:
+    """Every stem in `text` (no stopword removal), for matching terms against it."""
+    words = _WORD.findall(normalise_quotes(text))
+    return {stem(part) for word in words for part in (word, *word.split("-")) if part}
+
+
+def matches(term: Term, stems: set[str]) -> bool:
+    """Whether `term`, or a word news uses for the same thing, occurs among `stems`."""
+    if term.stem in stems:
+        return True
+    group = _groups().get(term.stem)
+    return bool(group and group & stems)
