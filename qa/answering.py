@@ -10,13 +10,14 @@ from qa.encoder import Encoder
 from qa.extraction import Span, SpanExtractor
 from qa.question import Question
 from qa.settings import Settings
-from qa.support import Sentence, SentenceScorer
+from qa.support import Sentence, SentenceScorer, names_covered
 from qa.terms import matches, stems_of
 from qa.types import Answer, Passage
 
 CLOSE_SPAN = 0.12
 SECOND_SENTENCE = 0.92
 MIN_PREDICATE = 0.3
+TYPED_FALLBACK_MARGIN = 0.15
 
 
 class Answerer:
@@ -38,8 +39,10 @@ class Answerer:
         started = time.perf_counter()
         spans = self.extractor.run(question, sentences) if self.extract else []
         timings["extraction"] = time.perf_counter() - started
+        sentences = [s for s in sentences if names_covered(question, s)]
+        spans = [span for span in spans if names_covered(question, span.sentence)]
         best = sentences[0] if sentences else None
-        if best is None or not self._supported(best):
+        if best is None or not self._supported(best, question, spans):
             return Answer(question=question.text, text=REFUSAL, answered=False, passages=passages,
                           related=passages, answer_type=question.kind,
                           confidence=best.score if best else 0.0)
@@ -58,9 +61,13 @@ class Answerer:
                       confidence=spans[0].score if spans else best.score)
 
 
-    def _supported(self, best: Sentence) -> bool:
-        """Whether the best sentence is close enough to the question, and speaks of what it asks."""
-        return best.score >= self.settings.min_support and best.predicate >= MIN_PREDICATE
+    def _supported(self, best: Sentence, question: Question, spans: list[Span]) -> bool:
+        """Whether the best sentence is close enough to the question and speaks of what it asks; a typed
+        question with no answer of its type needs a clearly better sentence."""
+        needed = self.settings.min_support
+        if question.kind != "sentence" and not spans:
+            needed += TYPED_FALLBACK_MARGIN
+        return best.score >= needed and best.predicate >= MIN_PREDICATE
 
 
 def _supporting(sentences: list[Sentence]) -> list[Sentence]:

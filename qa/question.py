@@ -9,7 +9,7 @@ from qa.terms import Term, terms_of
 
 NUMBER = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
 DATE = ("DATE", "TIME")
-PERSON = ("PERSON", "ORG", "NORP")
+PERSON = ("PERSON", "ORG")
 PLACE = ("GPE", "LOC", "FAC")
 ORGANISATION = ("ORG", "NORP")
 ENTITY = ("PRODUCT", "ORG", "PERSON", "GPE", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART", "LOC")
@@ -28,6 +28,9 @@ _FOCUS_TYPES = {
     "amount": NUMBER, "number": NUMBER, "nationality": ("NORP",),
 }
 _KINDS = {DATE: "date", PLACE: "place", ORGANISATION: "organisation", PERSON: "person", NUMBER: "number"}
+_TIME_UNITS = {"second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+               "month", "months", "year", "years", "decade", "decades"}
+_COUNTED = {"people", "persons", "person", "individuals", "men", "women", "children", "others", "times"}
 _WH = re.compile(r"\b(how\s+(?:many|much|long|old|far)|when|who|whom|whose|where|which|what|why|how)\b", re.I)
 _WHICH_X = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)\s+of\s+)?([a-z-]+)(?:\s+([a-z-]+))?", re.I)
 _NOT_FOCUS = {"is", "was", "were", "are", "did", "does", "do", "has", "have", "had", "will", "would", "can",
@@ -51,7 +54,7 @@ class Question:
     @property
     def key_terms(self) -> tuple[Term, ...]:
         """What is asked about: the first common terms ("warning" in "how much warning did Russia get")."""
-        common = [term for term in self.terms if not term.proper]
+        common = [term for term in self.terms if not term.proper and term.word not in _COUNTED]
         return tuple(common[:2]) or self.terms
 
 
@@ -67,6 +70,9 @@ def _classify(text: str) -> tuple[str, tuple[str, ...], str | None]:
         return "sentence", (), None
     wh = " ".join(match.group(1).lower().split())
     if wh == "how many":
+        counted = text[match.end():].split()[:1]
+        if counted and counted[0].lower().strip("?,.") in _TIME_UNITS:
+            return "number", NUMBER + DATE, None
         return "number", NUMBER, None
     if wh == "how much":
         return "number", NUMBER + ("TIME",), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.encoder import Encoder
 from qa.question import Question
@@ -60,6 +61,18 @@ class SentenceScorer:
                                    _predicate(question, stems)))
         scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
         return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]
+
+
+def names_covered(question: Question, sentence: Sentence) -> bool:
+    """Whether the sentence's article mentions every name the question gives ("Abu Kamal", "Russia")."""
+    doc = sentence.passage.document
+    stems = article_stems(doc.id, f"{doc.title} {doc.date or ''}", doc.text)
+    return all(matches(term, stems) for term in question.proper_terms)
+
+
+@lru_cache(maxsize=512)
+def article_stems(doc_id: str, title: str, text: str) -> frozenset[str]:
+    return frozenset(stems_of(title.replace("-", " ") + " " + text))
 
 
 def _predicate(question: Question, sentence: set[str]) -> float:

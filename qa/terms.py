@@ -12,7 +12,9 @@ from qa.keyword import normalise
 _SYNONYMS = [
     "kill killed killing death deaths die died dead dying fatality fatalities martyr martyred lives toll",
     "injure injured injuring injury injuries wound wounded wounding hurt casualty casualties",
-    "say said says state stated statement claim claimed tell told announce announced add added according",
+    "say said says state stated statement claim claimed tell told announce announced add added according "
+    "speak spoke spoken comment commented remark remarked",
+    "respond responded response reply replied react reacted reaction",
     "attack attacked strike strikes struck airstrike airstrikes raid raids bomb bombed bombing assault hit",
     "vote voted ballot approve approved pass passed resolution",
     "aircraft plane planes jet jets warplane warplanes bomber bombers fighter drone drones",
@@ -104,8 +106,13 @@ def stems_of(text: str) -> set[str]:
 
 
 def matches(term: Term, stems: set[str]) -> bool:
-    """Whether `term`, or a word news uses for the same thing, occurs among `stems`."""
+    """Whether `term`, or a word news uses for the same thing, occurs among `stems`.
+
+    Names also match their derived forms ("Russia" ~ "Russian", "Iran" ~ "Iranian").
+    """
     if term.stem in stems:
+        return True
+    if term.proper and len(term.stem) >= 4 and any(s.startswith(term.stem) for s in stems):
         return True
     group = _groups().get(term.stem)
     return bool(group and group & stems)
