@@ -5,6 +5,6 @@ from qa.offline import go_offline
 go_offline()
 
 from qa.assistant import Assistant, InvalidQuestion, ask  # noqa: E402
-from qa.types import Answer, Citation, Chunk, Document, Passage  # noqa: E402
+from qa.types import Answer, Chunk, Citation, Document, Passage  # noqa: E402
 
 __all__ = ["Answer", "Assistant", "Chunk", "Citation", "Document", "InvalidQuestion", "Passage", "ask"]

@@ -43,9 +43,15 @@ class Answerer:
         spans = [span for span in spans if names_covered(question, span.sentence)]
         best = sentences[0] if sentences else None
         if best is None or not self._supported(best, question, spans):
-            return Answer(question=question.text, text=REFUSAL, answered=False, passages=passages,
-                          related=passages, answer_type=question.kind,
-                          confidence=best.score if best else 0.0)
+            return Answer(
+                question=question.text,
+                text=REFUSAL,
+                answered=False,
+                passages=passages,
+                related=passages,
+                answer_type=question.kind,
+                confidence=best.score if best else 0.0,
+            )
         citations = CitationList()
         short = None
         if spans:
@@ -56,10 +62,16 @@ class Answerer:
                 text, short = short_answer_text(spans[0], citations), spans[0].text
         else:
             text = sentence_text(_supporting(sentences), citations)
-        return Answer(question=question.text, text=text, answered=True, citations=citations.citations,
-                      passages=passages, short_answer=short, answer_type=question.kind if spans else "sentence",
-                      confidence=spans[0].score if spans else best.score)
-
+        return Answer(
+            question=question.text,
+            text=text,
+            answered=True,
+            citations=citations.citations,
+            passages=passages,
+            short_answer=short,
+            answer_type=question.kind if spans else "sentence",
+            confidence=spans[0].score if spans else best.score,
+        )
 
     def _supported(self, best: Sentence, question: Question, spans: list[Span]) -> bool:
         """Whether the best sentence is close enough to the question and speaks of what it asks; a typed

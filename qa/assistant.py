@@ -113,8 +113,9 @@ def _checked(question: object) -> str:
         raise InvalidQuestion("Please type a question: it is empty.")
     question = " ".join(question.split())
     if len(question) > MAX_QUESTION_CHARS:
-        raise InvalidQuestion(f"That question is {len(question):,} characters long; "
-                              f"please keep it under {MAX_QUESTION_CHARS:,}.")
+        raise InvalidQuestion(
+            f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}."
+        )
     return question
 
 

@@ -23,11 +23,22 @@ class CitationList:
             number = len(self.citations) + 1
             self._numbers[key] = number
             doc, chunk = sentence.passage.document, sentence.passage.chunk
-            self.citations.append(Citation(
-                number=number, doc_id=doc.id, title=doc.title, date=doc.date, source=doc.source, url=doc.url,
-                passage=chunk.text, passage_start=chunk.start, sentence=sentence.text,
-                sentence_start=sentence.start, sentence_end=sentence.end, score=round(sentence.score, 4),
-            ))
+            self.citations.append(
+                Citation(
+                    number=number,
+                    doc_id=doc.id,
+                    title=doc.title,
+                    date=doc.date,
+                    source=doc.source,
+                    url=doc.url,
+                    passage=chunk.text,
+                    passage_start=chunk.start,
+                    sentence=sentence.text,
+                    sentence_start=sentence.start,
+                    sentence_end=sentence.end,
+                    score=round(sentence.score, 4),
+                )
+            )
         return f"[{self._numbers[key]}]"
 
 

@@ -50,11 +50,18 @@ def index(
     for problem in report.problems:
         err.print(f"[yellow]warning[/yellow] {problem}")
     summary = {
-        "documents": report.documents, "chunks": report.chunks, "added": report.added,
-        "changed": report.changed, "removed": report.removed, "unchanged": report.unchanged,
-        "embedded_chunks": report.embedded_chunks, "seconds": round(report.seconds, 2),
-        "chunks_per_second": round(report.chunks_per_second, 1), "mode": report.reason,
-        "skipped": [str(p) for p in report.problems], "index_dir": str(settings.index_dir),
+        "documents": report.documents,
+        "chunks": report.chunks,
+        "added": report.added,
+        "changed": report.changed,
+        "removed": report.removed,
+        "unchanged": report.unchanged,
+        "embedded_chunks": report.embedded_chunks,
+        "seconds": round(report.seconds, 2),
+        "chunks_per_second": round(report.chunks_per_second, 1),
+        "mode": report.reason,
+        "skipped": [str(p) for p in report.problems],
+        "index_dir": str(settings.index_dir),
     }
     if as_json:
         print(json.dumps(summary, indent=1))
@@ -115,9 +122,13 @@ def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     manifest = index.manifest
     corpus = Path(manifest.get("corpus", settings.corpus_dir))
     data = {
-        "documents": len(index.documents), "chunks": len(index.chunks), "model": manifest.get("model"),
-        "dimensions": manifest.get("dimensions"), "settings": manifest.get("settings"),
-        "corpus": str(corpus), "index_dir": str(settings.index_dir),
+        "documents": len(index.documents),
+        "chunks": len(index.chunks),
+        "model": manifest.get("model"),
+        "dimensions": manifest.get("dimensions"),
+        "settings": manifest.get("settings"),
+        "corpus": str(corpus),
+        "index_dir": str(settings.index_dir),
         "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
         "age_minutes": round((time.time() - index.built_at) / 60, 1),
         "corpus_changes": corpus_changes(corpus, manifest) if corpus.exists() else "corpus folder missing",

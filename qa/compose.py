@@ -7,8 +7,10 @@ from qa.citations import CitationList
 from qa.extraction import Span
 from qa.support import Sentence
 
-REFUSAL = ("The articles don't say. Nothing in the indexed articles answers this question; "
-           "the closest passages are listed as related reading, not as sources.")
+REFUSAL = (
+    "The articles don't say. Nothing in the indexed articles answers this question; "
+    "the closest passages are listed as related reading, not as sources."
+)
 
 
 def short_answer_text(span: Span, citations: CitationList) -> str:
@@ -31,7 +33,7 @@ def disagreement_text(spans: list[Span], citations: CitationList) -> str:
 
 
 def _according(span: Span) -> str:
-    """", according to the PMU" when the sentence attributes its claim to someone other than the answer."""
+    """ ", according to the PMU" when the sentence attributes its claim to someone other than the answer."""
     who = attribution(span.sentence.text)
     return f", according to {who}" if who and span.text.lower() not in who.lower() else ""
 

@@ -106,10 +106,10 @@ def _person_form(pronoun: str, person: str) -> str:
 
 
 def _swap_subject(previous: str, subject: str) -> str:
-    """"What about Syria?" after "How many were killed in Iraq?" -> "How many were killed in Syria?"."""
+    """ "What about Syria?" after "How many were killed in Iraq?" -> "How many were killed in Syria?"."""
     place = _PLACE_PHRASE.search(previous)
     if place:
-        return previous[: place.start(1)] + subject + previous[place.end(1):]
+        return previous[: place.start(1)] + subject + previous[place.end(1) :]
     return f"{previous.rstrip(' ?')} ({subject})?"
 
 

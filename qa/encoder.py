@@ -47,7 +47,9 @@ class Encoder:
     @property
     def dimensions(self) -> int:
         self.warm_up()
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         return int(dimension())
 
     def count_tokens(self, texts: list[str]) -> list[int]:

@@ -79,9 +79,17 @@ def score(row: dict, answer: Answer, ranked_docs: list, *, follow_up: bool = Fal
     shown = answer.short_answer or answer.text
     cited = answer.citations[0] if answer.citations else None
     outcome = Outcome(
-        id=str(row.get("id", "")), question=row["question"], type=row.get("type", ""), expected=expected,
-        gold_docs=gold, got=answer.text, short_answer=answer.short_answer, answered=answer.answered,
-        cited_title=cited.title if cited else "", follow_up=follow_up, timings=dict(answer.timings),
+        id=str(row.get("id", "")),
+        question=row["question"],
+        type=row.get("type", ""),
+        expected=expected,
+        gold_docs=gold,
+        got=answer.text,
+        short_answer=answer.short_answer,
+        answered=answer.answered,
+        cited_title=cited.title if cited else "",
+        follow_up=follow_up,
+        timings=dict(answer.timings),
         markers_resolve=not citation_problems(answer),
     )
     if gold:
@@ -189,10 +197,22 @@ def run_adversarial(assistant: Assistant, path: Path) -> list[dict]:
             answer = assistant.run(case["input"])
             behaviour = "answer" if answer.answered else "refuse"
             grounded = "500" not in answer.text or any("500" in p.text for p in answer.passages)
-            ok = {"error": False, "refuse": not answer.answered, "answer": answer.answered,
-                  "no_crash": not citation_problems(answer), "refuse_or_grounded": grounded}[case["expect"]]
+            ok = {
+                "error": False,
+                "refuse": not answer.answered,
+                "answer": answer.answered,
+                "no_crash": not citation_problems(answer),
+                "refuse_or_grounded": grounded,
+            }[case["expect"]]
         except InvalidQuestion as error:
             behaviour, ok = f"error: {error}", case["expect"] == "error"
-        results.append({"why": case["why"], "expect": case["expect"], "got": behaviour, "ok": ok,
-                        "seconds": time.perf_counter() - started})
+        results.append(
+            {
+                "why": case["why"],
+                "expect": case["expect"],
+                "got": behaviour,
+                "ok": ok,
+                "seconds": time.perf_counter() - started,
+            }
+        )
     return results

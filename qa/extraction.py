@@ -17,11 +17,51 @@ FOCUS_WEIGHT = 0.3
 AGREEMENT_WEIGHT = 0.05
 PRECISION_BONUS = 0.1
 NAME_ANCHOR = 0.5
-_LOCATIVE = {"in", "at", "near", "outside", "inside", "from", "across", "into", "northern", "southern", "eastern",
-             "western", "northeastern", "northwestern", "southeastern", "southwestern", "central"}
+_LOCATIVE = {
+    "in",
+    "at",
+    "near",
+    "outside",
+    "inside",
+    "from",
+    "across",
+    "into",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "central",
+}
 VAGUE_PENALTY = 0.3
-UNITS = set("second minute hour day week month year decade km kilometre kilometer mile metre meter percent "
-            "dollar euro pound ton tonne barrel".split())
+UNITS = set(
+    [
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "decade",
+        "km",
+        "kilometre",
+        "kilometer",
+        "mile",
+        "metre",
+        "meter",
+        "percent",
+        "dollar",
+        "euro",
+        "pound",
+        "ton",
+        "tonne",
+        "barrel",
+    ]
+)
 _PHRASE_POS = {"PROPN", "NOUN", "ADJ", "NUM"}
 
 
@@ -67,8 +107,14 @@ class SpanExtractor:
                 proximity = _proximity(doc, start, end, anchors)
                 offset = sentence.start + doc[start].idx
                 precise = _fit_bonus(doc, start, end, label, question)
-                span = Span(text, offset, offset + len(text), label, sentence,
-                            sentence.score + PROXIMITY_WEIGHT * proximity + precise)
+                span = Span(
+                    text,
+                    offset,
+                    offset + len(text),
+                    label,
+                    sentence,
+                    sentence.score + PROXIMITY_WEIGHT * proximity + precise,
+                )
                 spans.append(span)
         if question.kind == "entity" and question.focus and spans:
             spans = self._focus_fit(question.focus, spans)
@@ -110,8 +156,11 @@ def _fit_bonus(doc, start: int, end: int, label: str, question: Question) -> flo
 
 def _expand_left(doc, start: int) -> int:
     """Take in name parts the entity tagger left out, such as the model in "F-15E Strike Eagles"."""
-    while start > 0 and (doc[start - 1].pos_ == "PROPN" or
-                         doc[start - 1].pos_ == "NOUN" and any(c.isdigit() for c in doc[start - 1].text)):
+    while start > 0 and (
+        doc[start - 1].pos_ == "PROPN"
+        or doc[start - 1].pos_ == "NOUN"
+        and any(c.isdigit() for c in doc[start - 1].text)
+    ):
         start -= 1
     return start
 
@@ -153,13 +202,34 @@ def _anchors(doc, question: Question) -> list[tuple[float, list[int]]]:
 
 
 def _proximity(doc, start: int, end: int, anchors: list[tuple[float, list[int]]]) -> float:
-    """How closely the span sits to the asked-about terms, a weighted mean over the terms (1 = adjacent)."""
+    """How closely the span sits to the asked-about terms, a weighted mean over the terms (1 = attached)."""
     total = sum(weight for weight, _ in anchors)
     if not total:
         return 0.0
-    best = [weight * max((1 / (1 + _distance(doc, start, end, a)) for a in tokens), default=0.0)
-            for weight, tokens in anchors]
+    attached = _attachment(doc[start:end].root)
+    best = [
+        weight * max((1.0 if a in attached else 1 / (1 + _distance(doc, start, end, a)) for a in tokens), default=0.0)
+        for weight, tokens in anchors
+    ]
     return sum(best) / total
+
+
+def _attachment(root) -> set[int]:
+    """The words a span is said of: its path up to the governing verb ("death of 16 people" -> death,
+    resulted), that verb's complements ("left 36 others injured" -> injured), and the span's own
+    prepositional modifiers ("900 in Syria")."""
+    words = {root.i}
+    for child in root.children:
+        if child.dep_ == "prep":
+            words.update(t.i for t in child.subtree)
+    token = root
+    while token.head is not token:
+        token = token.head
+        words.add(token.i)
+        if token.pos_ in ("VERB", "AUX"):
+            words.update(c.i for c in token.children if c.dep_ in ("oprd", "acomp", "xcomp", "attr"))
+            break
+    return words
 
 
 def _distance(doc, start: int, end: int, anchor: int) -> float:

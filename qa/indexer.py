@@ -66,8 +66,12 @@ class Indexer:
         report.removed = sum(key not in new_keys for key in old_keys)
         report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
 
-        chunker = Chunker(self.encoder.count_tokens, self.settings.chunk_tokens,
-                          self.settings.overlap_sentences, self.encoder.max_tokens)
+        chunker = Chunker(
+            self.encoder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.overlap_sentences,
+            self.encoder.max_tokens,
+        )
         fresh = [doc for doc in documents if doc.id not in old_by_id]
         fresh_chunks = {doc.id: chunker.run(doc) for doc in fresh}
         texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]

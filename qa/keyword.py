@@ -31,8 +31,9 @@ class KeywordIndex:
 
         retriever = bm25s.BM25()
         if texts:
-            tokens = bm25s.tokenize([normalise(t) for t in texts], stopwords="en", stemmer=_stemmer(),
-                                    show_progress=False)
+            tokens = bm25s.tokenize(
+                [normalise(t) for t in texts], stopwords="en", stemmer=_stemmer(), show_progress=False
+            )
             retriever.index(tokens, show_progress=False)
         return cls(retriever)
 
@@ -54,8 +55,9 @@ class KeywordIndex:
         """The stemmed, stopword-free terms BM25 sees in `text`."""
         import bm25s
 
-        tokens = bm25s.tokenize([normalise(text)], stopwords="en", stemmer=self._stem, return_ids=False,
-                                show_progress=False)
+        tokens = bm25s.tokenize(
+            [normalise(text)], stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False
+        )
         return tokens[0]
 
     def search(self, query: str, n: int) -> list[tuple[int, float]]:

@@ -50,8 +50,7 @@ def write_json(path: Path, summary: dict, outcomes: list[Outcome], adversarial: 
 def write_markdown(path: Path, summary: dict, outcomes: list[Outcome]) -> None:
     """A Markdown report with the metric table, accuracy by question type as a plot, and the failures."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"# qa eval report\n\n{summary['questions']} questions.\n", "| group | metric | value |",
-             "|---|---|---|"]
+    lines = [f"# qa eval report\n\n{summary['questions']} questions.\n", "| group | metric | value |", "|---|---|---|"]
     for group, values in summary.items():
         if isinstance(values, dict):
             lines += [f"| {group} | {name} | {_fmt(value)} |" for name, value in values.items()]

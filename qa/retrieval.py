@@ -64,8 +64,9 @@ class Retriever:
         passages = []
         for row, score in fused:
             chunk = self.index.chunks[row]
-            passages.append(Passage(chunk, self.index.documents[chunk.doc_id], score,
-                                    cosines.get(row, 0.0), bm25.get(row, 0.0)))
+            passages.append(
+                Passage(chunk, self.index.documents[chunk.doc_id], score, cosines.get(row, 0.0), bm25.get(row, 0.0))
+            )
         return passages
 
     def _cosines(self, vector: np.ndarray, rows: list[int]) -> dict[int, float]:

@@ -73,6 +73,5 @@ def settings_table() -> list[tuple[str, str, str]]:
     """(environment variable, default, field) rows for documentation."""
     defaults = Settings()
     return [
-        (ENV_PREFIX + field.name.upper(), str(getattr(defaults, field.name)), field.name)
-        for field in fields(Settings)
+        (ENV_PREFIX + field.name.upper(), str(getattr(defaults, field.name)), field.name) for field in fields(Settings)
     ]

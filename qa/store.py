@@ -65,8 +65,10 @@ def load_index(folder: Path) -> Index:
     if manifest is None:
         raise IndexMissing(f"no index in {folder}: run `qa index` first")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexUnusable(f"index in {folder} has format {manifest.get('format_version')}, "
-                          f"this version reads {FORMAT_VERSION}: rebuild it with `qa index --rebuild`")
+        raise IndexUnusable(
+            f"index in {folder} has format {manifest.get('format_version')}, "
+            f"this version reads {FORMAT_VERSION}: rebuild it with `qa index --rebuild`"
+        )
     generation = folder / manifest["generation"]
     try:
         documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
@@ -104,8 +106,11 @@ def save_index(folder: Path, index: Index) -> None:
 
 def _remove_old_generations(folder: Path, keep: str) -> None:
     for entry in folder.iterdir():
-        if entry.is_dir() and entry.name != keep and (entry.name.startswith("gen-") or
-                                                        entry.name.startswith(".tmp-gen-")):
+        if (
+            entry.is_dir()
+            and entry.name != keep
+            and (entry.name.startswith("gen-") or entry.name.startswith(".tmp-gen-"))
+        ):
             shutil.rmtree(entry, ignore_errors=True)
 
 

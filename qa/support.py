@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +12,14 @@ from qa.terms import matches, stems_of
 from qa.types import Passage
 
 SIMILARITY_WEIGHT = 0.5
+_PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their)\b")
+
+
+def _NAMES_OF(question: Question) -> set[str]:
+    """The stems of the question's names: what a sentence opening with "He ..." may borrow from the one before."""
+    return {term.stem for term in question.proper_terms}
+
+
 DOCUMENT_MATCH = 0.3
 
 
@@ -41,9 +50,13 @@ class SentenceScorer:
 
     def run(self, question: Question, passages: list[Passage]) -> list[Sentence]:
         found: dict[tuple[str, int], tuple[Passage, int, int]] = {}
+        previous: dict[tuple[str, int], tuple[int, int]] = {}
         for rank, passage in enumerate(passages):
-            for start, end in passage.chunk.sentences:
+            spans = passage.chunk.sentences
+            for index, (start, end) in enumerate(spans):
                 found.setdefault((passage.document.id, start), (passage, end, rank))
+                if index:
+                    previous.setdefault((passage.document.id, start), spans[index - 1])
         if not found:
             return []
         items = [(passage, start, end) for (_, start), (passage, end, _) in found.items()]
@@ -55,10 +68,14 @@ class SentenceScorer:
         scored = []
         for (passage, start, end), text, similarity in zip(items, texts, similarities, strict=True):
             stems = stems_of(text)
+            before = previous.get((passage.document.id, start))
+            if before and _PRONOUN_START.match(text):
+                stems |= stems_of(passage.document.text[before[0] : before[1]]) & _NAMES_OF(question)
             coverage = _coverage(question, stems, *document_stems[passage.document.id])
             score = SIMILARITY_WEIGHT * float(similarity) + (1 - SIMILARITY_WEIGHT) * coverage
-            scored.append(Sentence(passage, start, end, text, float(similarity), coverage, score,
-                                   _predicate(question, stems)))
+            scored.append(
+                Sentence(passage, start, end, text, float(similarity), coverage, score, _predicate(question, stems))
+            )
         scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
         return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]
 

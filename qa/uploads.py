@@ -16,8 +16,11 @@ def store_uploads(paths: list[Path], corpus_dir: Path) -> tuple[list[Path], list
     stored, problems = [], []
     for path in map(Path, paths):
         if path.suffix.lower() not in SUFFIXES:
-            problems.append(LoadProblem(path.name, f"unsupported file type {path.suffix or '(none)'}; "
-                                                   f"use {', '.join(sorted(SUFFIXES))}"))
+            problems.append(
+                LoadProblem(
+                    path.name, f"unsupported file type {path.suffix or '(none)'}; use {', '.join(sorted(SUFFIXES))}"
+                )
+            )
             continue
         articles, file_problems = load_corpus(path)
         problems.extend(LoadProblem(path.name, p.reason) for p in file_problems)

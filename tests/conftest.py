@@ -1,0 +1,61 @@
+"""Shared fixtures: one real model and one real index of the shipped corpus per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.encoder import Encoder
+from qa.indexer import Indexer
+from qa.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+QAIM = "2024-02-03-presstv-us-airstrikes-al-qaim-iraq.txt"
+ABU_KAMAL = "2021-02-27-presstv-us-airstrike-abu-kamal-syria.txt"
+
+
+class CountingEncoder(Encoder):
+    """The real encoder, counting the texts it embeds for indexing."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.embedded: list[str] = []
+
+    def run(self, texts, **kwargs):
+        if kwargs.get("threads") is None:
+            self.embedded.extend(texts)
+        return super().run(texts, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def encoder() -> CountingEncoder:
+    encoder = CountingEncoder(Settings.from_env())
+    encoder.warm_up()
+    return encoder
+
+
+@pytest.fixture(scope="session")
+def shipped_settings(tmp_path_factory) -> Settings:
+    return Settings.from_env(corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("shipped-index"))
+
+
+@pytest.fixture(scope="session")
+def assistant(shipped_settings, encoder) -> Assistant:
+    Indexer(shipped_settings, encoder).run(CORPUS)
+    assistant = Assistant(shipped_settings)
+    assistant.encoder = encoder
+    assistant.answerer.scorer.encoder = encoder
+    assistant.answerer.extractor.encoder = encoder
+    assistant.warm_up()
+    return assistant
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the shipped corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target

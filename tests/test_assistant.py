@@ -1,0 +1,60 @@
+import pytest
+
+import qa
+from qa import Answer, InvalidQuestion, ask
+from qa.assistant import Assistant, default_assistant
+
+
+def test_ask_returns_a_typed_answer_with_citations(assistant):
+    answer = ask("How many were killed at Qa'im?", index=assistant)
+    assert isinstance(answer, Answer)
+    citation = answer.citations[0]
+    assert citation.number == 1 and citation.title and citation.url is None
+    assert citation.passage[citation.sentence_start - citation.passage_start :].startswith(citation.sentence)
+    data = answer.to_dict()
+    assert data["short_answer"] == "16" and data["citations"][0]["sentence"] == citation.sentence
+    assert {"retrieval", "rescoring", "extraction", "total"} <= set(answer.timings)
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t", "x" * 100_000, None])
+def test_empty_whitespace_or_huge_questions_get_a_clear_error(assistant, question):
+    with pytest.raises(InvalidQuestion) as error:
+        assistant.run(question)
+    assert "question" in str(error.value).lower()
+
+
+def test_first_ask_builds_the_index_when_none_is_on_disk(tmp_path, monkeypatch, corpus_copy):
+    monkeypatch.setenv("NEWSDESK_INDEX_DIR", str(tmp_path / "fresh-index"))
+    monkeypatch.setenv("NEWSDESK_CORPUS_DIR", str(corpus_copy))
+    answer = qa.ask("Which aircraft struck Abu Kamal?")
+    assert (tmp_path / "fresh-index" / "manifest.json").exists()
+    assert "F-15E" in answer.short_answer
+    assert default_assistant() is default_assistant()
+
+
+def test_info_reports_size_model_and_corpus_changes(assistant):
+    info = assistant.info()
+    assert info["documents"] == 2 and info["chunks"] >= 2
+    assert info["model"] == "all-MiniLM-L6-v2"
+    assert info["changes"] == {"new": 0, "changed": 0, "removed": 0}
+
+
+def test_offline_environment_is_set():
+    import os
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+    assert os.environ["HF_HUB_DISABLE_TELEMETRY"] == "1"
+
+
+def test_uploads_are_added_incrementally_and_bad_ones_reported(tmp_path, corpus_copy, encoder):
+    assistant = Assistant(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    assistant.encoder = encoder
+    new = tmp_path / "quake.md"
+    new.write_text("# Earthquake shakes Lima\n\nA magnitude 6.1 earthquake shook Lima on Monday, officials said.\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x00binary")
+    report = assistant.add([new, bad])
+    assert [p.path for p in report.problems] == ["bad.txt"]
+    assert (corpus_copy / "uploads" / "quake.md").exists()
+    assert assistant.run("What magnitude was the Lima earthquake?").short_answer == "6.1"

@@ -1,0 +1,49 @@
+"""The CI gate: the shipped question set must stay at or above the thresholds in eval/thresholds.json."""
+
+import json
+
+import pytest
+
+from qa.citations import citation_problems
+from qa.evaluation import load_questions, metrics, run_adversarial, run_questions, token_f1
+from qa.settings import PROJECT_ROOT
+
+EVAL = PROJECT_ROOT / "eval"
+
+
+@pytest.fixture(scope="module")
+def outcomes(assistant):
+    return run_questions(assistant, load_questions(EVAL / "questions.jsonl"))
+
+
+def test_question_set_is_complete():
+    rows = load_questions(EVAL / "questions.jsonl")
+    assert len([r for r in rows if not r.get("conversation")]) >= 60
+    assert len([r for r in rows if not r["answers"]]) >= 10
+    assert len({r["conversation"] for r in rows if r.get("conversation")}) >= 8
+
+
+def test_shipped_set_meets_the_thresholds(outcomes):
+    summary = metrics(outcomes, seconds=1.0)
+    thresholds = json.loads((EVAL / "thresholds.json").read_text())
+    for dotted, minimum in thresholds.items():
+        if dotted.startswith("_"):
+            continue
+        group, name = dotted.split(".", 1)
+        assert summary[group][name] >= minimum, f"{dotted} = {summary[group][name]:.3f} < {minimum}"
+
+
+def test_every_answer_keeps_the_citation_invariant(assistant):
+    for row in load_questions(EVAL / "questions.jsonl"):
+        answer = assistant.run(row["question"])
+        assert citation_problems(answer) == [], row["question"]
+
+
+def test_adversarial_inputs_behave_as_expected(assistant):
+    failures = [case for case in run_adversarial(assistant, EVAL / "adversarial.jsonl") if not case["ok"]]
+    assert len(failures) <= 1, failures
+
+
+def test_token_f1():
+    assert token_f1("three soldiers", "3") == pytest.approx(2 / 3)
+    assert token_f1("", "x") == 0.0
