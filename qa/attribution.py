@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_VERBS = r"(?:said|says|added|claimed|claims|stated|announced|told|reported|confirmed|denied|alleged|insisted)"
+_VERBS = r"(?:said|says|say|added|claimed|claims|stated|announced|told|reported|confirmed|denied|alleged|insisted)"
 _ACCORDING = re.compile(r"\baccording to ([^,.;:]{3,80})", re.I)
 _BEFORE_VERB = re.compile(rf"(?:^|[,;:]\s+|\bthat\s+)([^,;:\"“”]{{2,80}}?)\s+(?:also\s+)?{_VERBS}\b")
 _AFTER_QUOTE = re.compile(rf"[,!?][\"”]\s+([^,;:\"“”]{{2,80}}?)\s+{_VERBS}\b")
