@@ -11,6 +11,7 @@ from qa.answering import Answerer
 from qa.conversation import resolve
 from qa.encoder import Encoder
 from qa.indexer import BuildReport, Indexer, corpus_changes
+from qa.phrasing import Phraser
 from qa.question import analyse
 from qa.retrieval import Retriever
 from qa.settings import Settings
@@ -32,6 +33,7 @@ class Assistant:
         self.settings = (settings or Settings.from_env()).with_(**overrides)
         self.encoder = Encoder(self.settings)
         self.answerer = Answerer(self.encoder, self.settings)
+        self.phraser = Phraser(self.settings)
         self.index: Index | None = None
         self.retriever: Retriever | None = None
         self._lock = threading.Lock()
@@ -66,6 +68,10 @@ class Assistant:
         answer = self.answerer.run(analyse(resolved), passages, timings)
         answer.question = question
         answer.resolved_question = resolved if resolved != question else None
+        if self.phraser.enabled:
+            mark = time.perf_counter()
+            answer = self.phraser.run(answer)
+            timings["phrasing"] = time.perf_counter() - mark
         timings["total"] = time.perf_counter() - started
         answer.timings = timings
         return answer
@@ -77,15 +83,16 @@ class Assistant:
         from qa.uploads import store_uploads
 
         stored, problems = store_uploads(paths, self.settings.corpus_dir)
-        report = self.reindex()
+        report = self.reindex(progress=True)
         report.problems = problems + [p for p in report.problems if p not in problems]
         report.stored = stored
         return report
 
-    def reindex(self, *, rebuild: bool = False) -> BuildReport:
+    def reindex(self, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
         """Bring the index up to date with the corpus folder and start using it."""
         with self._lock:
-            report = Indexer(self.settings, self.encoder).run(self.settings.corpus_dir, rebuild=rebuild)
+            indexer = Indexer(self.settings, self.encoder)
+            report = indexer.run(self.settings.corpus_dir, rebuild=rebuild, progress=progress)
             self.index = load_index(self.settings.index_dir)
             self.retriever = Retriever(self.index, self.encoder, self.settings)
         return report

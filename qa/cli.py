@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
@@ -203,8 +202,9 @@ def _gate(summary: dict, thresholds: dict) -> list[str]:
 
 
 def _cache_dir(corpus: Path) -> Path:
-    digest = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:8]
-    return Path("eval/cache") / f"{corpus.resolve().stem}-{digest}"
+    from qa.evaluation import cache_dir
+
+    return cache_dir(corpus)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 from qa.assistant import Assistant, InvalidQuestion
 from qa.citations import citation_problems
 from qa.normalise import answer_tokens, normalise_answer
+from qa.settings import PROJECT_ROOT
 from qa.types import Answer
 
 
@@ -44,6 +46,14 @@ class Outcome:
     @property
     def correct(self) -> bool:
         return self.contained if self.answerable else not self.answered
+
+
+def cache_dir(corpus: Path) -> Path:
+    """Where `qa eval --corpus` keeps the index it built for a corpus, reused on the next run."""
+    corpus = Path(corpus).resolve()
+    digest = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
+    name = f"{corpus.parent.name}-{corpus.stem}" if corpus.is_file() else corpus.name
+    return PROJECT_ROOT / "eval" / "cache" / f"{name}-{digest}"
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[dict]:

@@ -34,6 +34,7 @@ class BuildReport:
     removed: int = 0
     unchanged: int = 0
     embedded_chunks: int = 0
+    embed_seconds: float = 0.0
     seconds: float = 0.0
     rebuilt: bool = False
     reason: str = ""
@@ -75,7 +76,9 @@ class Indexer:
         fresh = [doc for doc in documents if doc.id not in old_by_id]
         fresh_chunks = {doc.id: chunker.run(doc) for doc in fresh}
         texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
+        embed_started = time.perf_counter()
         fresh_vectors = self.encoder.run(texts, progress=progress) if texts else None
+        report.embed_seconds = time.perf_counter() - embed_started
         report.embedded_chunks = len(texts)
 
         chunks: list[Chunk] = []
@@ -100,9 +103,14 @@ class Indexer:
             keyword=KeywordIndex.build([embedding_text(by_id[c.doc_id], c) for c in chunks]),
             manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
         )
-        save_index(self.settings.index_dir, index)
         report.documents, report.chunks = len(documents), len(chunks)
         report.seconds = time.perf_counter() - started
+        index.manifest["last_build"] = {
+            "seconds": round(report.seconds, 2),
+            "embedded_chunks": len(texts),
+            "embed_seconds": round(report.embed_seconds, 2),
+        }
+        save_index(self.settings.index_dir, index)
         return report
 
     def _reusable(self) -> tuple[Index | None, str]:

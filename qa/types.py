@@ -101,6 +101,7 @@ class Answer:
     resolved_question: str | None = None
     confidence: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    phrasing: str = "off"
 
     def __str__(self) -> str:
         lines = [self.text]
@@ -120,6 +121,7 @@ class Answer:
             "short_answer": self.short_answer,
             "answer_type": self.answer_type,
             "confidence": round(self.confidence, 4),
+            "phrasing": self.phrasing,
             "citations": [citation.to_dict() for citation in self.citations],
             "passages": [_passage_dict(passage) for passage in self.passages],
             "related": [_passage_dict(passage) for passage in self.related],
