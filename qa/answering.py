@@ -41,6 +41,7 @@ class Answerer:
         timings["extraction"] = time.perf_counter() - started
         sentences = [s for s in sentences if names_covered(question, s)]
         spans = [span for span in spans if names_covered(question, span.sentence)]
+        sentences = [s for s in sentences if _speaks_of(question, s)] or sentences
         best = sentences[0] if sentences else None
         if best is None or not self._supported(best, question, spans):
             return Answer(
@@ -79,7 +80,14 @@ class Answerer:
         needed = self.settings.min_support
         if question.kind != "sentence" and not spans:
             needed += TYPED_FALLBACK_MARGIN
-        return best.score >= needed and best.predicate >= MIN_PREDICATE
+        supported = best.score >= needed and best.predicate >= MIN_PREDICATE
+        return supported and (bool(spans) or _speaks_of(question, best))
+
+
+def _speaks_of(question: Question, sentence: Sentence) -> bool:
+    """Whether the sentence mentions what the question asks about ("vote", "weather", "searching")."""
+    stems = stems_of(sentence.text)
+    return any(matches(term, stems) for term in question.key_terms)
 
 
 def _supporting(sentences: list[Sentence]) -> list[Sentence]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from qa.types import Answer
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+_MARKUP = re.compile(r"<[^<>]{1,200}>")
 
 
 class InvalidQuestion(ValueError):
@@ -118,7 +120,7 @@ class Assistant:
 def _checked(question: object) -> str:
     if not isinstance(question, str) or not question.strip():
         raise InvalidQuestion("Please type a question: it is empty.")
-    question = " ".join(question.split())
+    question = " ".join(_MARKUP.sub(" ", question).split())
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(
             f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}."

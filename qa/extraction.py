@@ -98,6 +98,8 @@ class SpanExtractor:
         spans: list[Span] = []
         for sentence, doc in zip(top, pipeline("entities").pipe(s.text for s in top), strict=True):
             anchors = _anchors(doc, question)
+            if not any(tokens for weight, tokens in anchors if weight == 1.0):
+                continue  # the sentence never says what is asked ("cost", "mayor"): nothing in it answers
             for start, end, label in _candidates(doc, question):
                 start = _expand_left(doc, start) if question.kind == "entity" else start
                 end = _expand_figure(doc, end) if question.kind == "number" else end
