@@ -12,6 +12,7 @@ from qa.terms import matches, stems_of
 from qa.types import Passage
 
 SIMILARITY_WEIGHT = 0.5
+EMBEDDED_SENTENCES = 14
 _PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their)\b")
 
 
@@ -59,23 +60,27 @@ class SentenceScorer:
                     previous.setdefault((passage.document.id, start), spans[index - 1])
         if not found:
             return []
-        items = [(passage, start, end) for (_, start), (passage, end, _) in found.items()]
-        texts = [passage.document.text[start:end] for passage, start, end in items]
-        vectors = self.encoder.run([question.text, *texts], threads=self.encoder.settings.query_threads)
-        similarities = vectors[1:] @ vectors[0]
-        documents = {p.document.id: p.document for p, _, _ in items}
-        document_stems = {i: (stems_of(d.title), stems_of(d.text)) for i, d in documents.items()}
-        scored = []
-        for (passage, start, end), text, similarity in zip(items, texts, similarities, strict=True):
+        lexical = []
+        for (doc_id, start), (passage, end, rank) in found.items():
+            doc = passage.document
+            text = doc.text[start:end]
             stems = stems_of(text)
-            before = previous.get((passage.document.id, start))
+            before = previous.get((doc_id, start))
             if before and _PRONOUN_START.match(text):
-                stems |= stems_of(passage.document.text[before[0] : before[1]]) & _NAMES_OF(question)
-            coverage = _coverage(question, stems, *document_stems[passage.document.id])
+                stems |= stems_of(doc.text[before[0] : before[1]]) & _NAMES_OF(question)
+            title = article_stems(doc.id + "#title", doc.title, "")
+            coverage = _coverage(question, stems, title, article_stems(doc.id, doc.title, doc.text))
+            lexical.append((coverage, -rank, passage, start, end, text, _predicate(question, stems)))
+        lexical.sort(key=lambda item: (-item[0], -item[1], item[3]))
+        kept = lexical[:EMBEDDED_SENTENCES]
+        vectors = self.encoder.run(
+            [question.text, *[item[5] for item in kept]], threads=self.encoder.settings.query_threads
+        )
+        similarities = vectors[1:] @ vectors[0]
+        scored = []
+        for (coverage, _, passage, start, end, text, predicate), similarity in zip(kept, similarities, strict=True):
             score = SIMILARITY_WEIGHT * float(similarity) + (1 - SIMILARITY_WEIGHT) * coverage
-            scored.append(
-                Sentence(passage, start, end, text, float(similarity), coverage, score, _predicate(question, stems))
-            )
+            scored.append(Sentence(passage, start, end, text, float(similarity), coverage, score, predicate))
         scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
         return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]
 
