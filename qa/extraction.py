@@ -16,6 +16,10 @@ PROXIMITY_WEIGHT = 0.5
 FOCUS_WEIGHT = 0.3
 AGREEMENT_WEIGHT = 0.05
 PRECISION_BONUS = 0.1
+APPOSITION_BONUS = 0.3
+APPOSITION = "APPOSITION"
+OTHER_NAME = "NAME"
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"}
 NAME_ANCHOR = 0.5
 _LOCATIVE = {
     "in",
@@ -130,11 +134,21 @@ class SpanExtractor:
 
 
 def _candidates(doc, question: Question):
+    """(start, end, label) of every span that could answer: entities of the expected type, names standing
+    in apposition to what is asked ("Erbil" in "the city of Erbil"), and names the tagger mislabelled."""
     seen = set()
+    for start, end in _appositions(doc, question):
+        seen.add((start, end))
+        yield start, end, APPOSITION
     for ent in doc.ents:
+        if (ent.start, ent.end) in seen:
+            continue
         if ent.label_ in question.labels:
             seen.add((ent.start, ent.end))
             yield ent.start, ent.end, ent.label_
+        elif question.kind in ("person", "place", "organisation") and ent.label_ in _NAME_LABELS:
+            seen.add((ent.start, ent.end))
+            yield ent.start, ent.end, OTHER_NAME
     if question.kind == "number":
         for token in doc:
             if not token.ent_type_ and _precise([token]) and (token.i, token.i + 1) not in seen:
@@ -145,8 +159,39 @@ def _candidates(doc, question: Question):
                 yield start, end, "PHRASE"
 
 
+def _appositions(doc, question: Question):
+    """Names tied by grammar to the asked-for noun: "the city of Erbil", "Asa'ib Ahl al-Haq, a faction",
+    "Press Secretary John F. Kirby"."""
+    asked = [question.focus] if question.focus else []
+    asked += [term.word for term in question.key_terms]
+    stems = {stem(word) for word in asked if word}
+    for token in doc:
+        if token.pos_ != "NOUN" or stem(token.text) not in stems:
+            continue
+        related = [c for c in token.children if c.dep_ == "appos"]
+        related += [
+            g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"
+        ]
+        if token.dep_ == "appos":
+            related.append(token.head)
+        if token.dep_ == "compound" and token.head.pos_ == "PROPN":
+            related.append(token.head)
+        for name in related:
+            if name.pos_ != "PROPN":
+                continue
+            words = [t for t in name.subtree if t.pos_ in ("PROPN", "PUNCT") and t.text not in ",;"]
+            words = [t for t in words if t.i <= name.i or t.head.i <= name.i + 1]
+            if words:
+                yield min(t.i for t in words), max(t.i for t in words) + 1
+
+
 def _fit_bonus(doc, start: int, end: int, label: str, question: Question) -> float:
-    """Prefer exact figures to "dozens", people to organisations for "who", and places after "in"/"at"."""
+    """Prefer names in apposition to the asked noun, exact figures to "dozens", people for "who", places
+    after "in"/"at"; names whose tagged type does not fit come last."""
+    if label == APPOSITION:
+        return APPOSITION_BONUS
+    if label == OTHER_NAME:
+        return -PRECISION_BONUS
     if question.kind == "number":
         return PRECISION_BONUS if _precise(doc[start:end]) else -VAGUE_PENALTY
     if question.kind == "person":

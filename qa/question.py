@@ -141,6 +141,7 @@ class Question:
     focus: str | None
     terms: tuple[Term, ...]
     head: tuple[Term, ...] = ()
+    wh: str = ""
 
     @property
     def proper_terms(self) -> tuple[Term, ...]:

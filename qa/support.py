@@ -13,6 +13,12 @@ from qa.types import Passage
 
 SIMILARITY_WEIGHT = 0.5
 EMBEDDED_SENTENCES = 14
+REASON_BONUS = 0.1
+_REASON = re.compile(
+    r"\b(because|in response to|in retaliation|retaliation for|due to|as a result of|in order to|"
+    r"aimed at|so that|since|after|over|response to|to protest|prompted)\b",
+    re.I,
+)
 _PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their)\b")
 
 
@@ -80,6 +86,8 @@ class SentenceScorer:
         scored = []
         for (coverage, _, passage, start, end, text, predicate), similarity in zip(kept, similarities, strict=True):
             score = SIMILARITY_WEIGHT * float(similarity) + (1 - SIMILARITY_WEIGHT) * coverage
+            if question.wh == "why" and _REASON.search(text):
+                score += REASON_BONUS
             scored.append(Sentence(passage, start, end, text, float(similarity), coverage, score, predicate))
         scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
         return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]

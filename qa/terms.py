@@ -14,7 +14,7 @@ _SYNONYMS = [
     "injure injured injuring injury injuries wound wounded wounding hurt casualty casualties",
     "say said says state stated statement claim claimed tell told announce announced add added according "
     "speak spoke spoken comment commented remark remarked",
-    "respond responded response reply replied react reacted reaction",
+    "respond responded response reply replied react reacted reaction reject rejected deny denied dismiss",
     "attack attacked strike strikes struck airstrike airstrikes raid raids bomb bombed bombing assault hit",
     "vote voted ballot approve approved pass passed resolution",
     "aircraft plane planes jet jets warplane warplanes bomber bombers fighter drone drones",
@@ -22,7 +22,7 @@ _SYNONYMS = [
     "withdraw withdrawal expel expulsion expelled leave pull pullout exit",
     "condemn condemned denounce denounced criticise criticize slam slammed",
     "warn warned warning notice notified inform informed",
-    "president leader head chief",
+    "leader head chief lead leads led heads chairman",
     "town city village",
     "begin began start started launch launched",
     "buy bought purchase purchased acquire acquired",
