@@ -10,7 +10,7 @@ from qa.encoder import Encoder
 from qa.extraction import Span, SpanExtractor
 from qa.question import Question
 from qa.settings import Settings
-from qa.support import Sentence, SentenceScorer, names_covered
+from qa.support import Sentence, SentenceScorer, article_stems, names_covered
 from qa.terms import matches, stems_of
 from qa.types import Answer, Passage
 
@@ -121,7 +121,7 @@ def _pinning(question: Question, spans: list[Span]) -> list[Span]:
 
     def named(span: Span) -> int:
         doc = span.sentence.passage.document
-        stems = stems_of(doc.title + " " + doc.text)
+        stems = article_stems(doc.id, doc.title, doc.text)
         return sum(matches(term, stems) for term in names)
 
     most = max(named(span) for span in spans)

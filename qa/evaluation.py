@@ -57,10 +57,14 @@ def cache_dir(corpus: Path) -> Path:
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[dict]:
-    """Questions in the shared JSONL format; conversations stay whole when a limit cuts the set."""
+    """Questions in the shared JSONL format. A limit takes an evenly spread sample, or the first questions
+    with their conversations kept whole when the set has conversations."""
     rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
     if limit is None or limit >= len(rows):
         return rows
+    if not any(row.get("conversation") for row in rows):
+        step = len(rows) / limit
+        return [rows[int(i * step)] for i in range(limit)]
     kept = rows[:limit]
     conversations = {row["conversation"] for row in kept if row.get("conversation")}
     kept += [row for row in rows[limit:] if row.get("conversation") in conversations]

@@ -17,7 +17,7 @@ from qa.documents import LoadProblem, corpus_files, load_corpus
 from qa.encoder import Encoder
 from qa.keyword import KeywordIndex
 from qa.settings import Settings
-from qa.store import Index, IndexUnusable, load_index, read_manifest, save_index
+from qa.store import Index, IndexUnusable, load_index, read_manifest, save_index, writer_lock
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,11 @@ class Indexer:
         self.encoder = encoder or Encoder(self.settings)
 
     def run(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
+        """Build or update the index; one writer at a time per index folder (others wait)."""
+        with writer_lock(self.settings.index_dir):
+            return self._run(corpus, rebuild=rebuild, progress=progress)
+
+    def _run(self, corpus: Path | None, *, rebuild: bool, progress: bool) -> BuildReport:
         started = time.perf_counter()
         corpus = Path(corpus or self.settings.corpus_dir)
         articles, problems = load_corpus(corpus)
@@ -66,6 +71,12 @@ class Indexer:
         report.changed = sum(key in old_keys and old_keys[key] != ident for key, ident in new_keys.items())
         report.removed = sum(key not in new_keys for key in old_keys)
         report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
+
+        if previous is not None and not (report.added or report.changed or report.removed):
+            report.documents, report.chunks = len(previous.documents), len(previous.chunks)
+            report.reason = "up to date"
+            report.seconds = time.perf_counter() - started
+            return report
 
         chunker = Chunker(
             self.encoder.count_tokens,

@@ -7,10 +7,12 @@ rename, so an interrupted build leaves the previous index loadable.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,9 +60,35 @@ def read_manifest(folder: Path) -> dict | None:
         raise IndexUnusable(f"index manifest {file} is unreadable: {error}") from error
 
 
-def load_index(folder: Path) -> Index:
-    """The index saved under `folder`; raises IndexMissing when there is none."""
+@contextmanager
+def writer_lock(folder: Path):
+    """Hold the folder's write lock: concurrent builds take turns instead of deleting each other's work."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def load_index(folder: Path, *, retries: int = 2) -> Index:
+    """The index saved under `folder`; raises IndexMissing when there is none.
+
+    A writer may swap generations while we read; reading again picks up the new one.
+    """
+    for attempt in range(retries):
+        try:
+            return _load_index(Path(folder))
+        except IndexMissing:
+            raise
+        except IndexUnusable:
+            time.sleep(0.2 * (attempt + 1))
+    return _load_index(Path(folder))
+
+
+def _load_index(folder: Path) -> Index:
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexMissing(f"no index in {folder}: run `qa index` first")

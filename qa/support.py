@@ -96,7 +96,7 @@ class SentenceScorer:
 def names_covered(question: Question, sentence: Sentence) -> bool:
     """Whether the sentence's article mentions every name the question gives ("Abu Kamal", "Russia")."""
     doc = sentence.passage.document
-    stems = article_stems(doc.id, f"{doc.title} {doc.date or ''}", doc.text)
+    stems = article_stems(doc.id, doc.title, doc.text) | stems_of(doc.date or "")
     return all(matches(term, stems) for term in question.proper_terms)
 
 

@@ -88,3 +88,21 @@ def test_empty_corpus_builds_an_empty_index_that_refuses(tmp_path, encoder):
     assert indexer.run().documents == 0
     answer = Assistant(indexer.settings).run("Anything?")
     assert not answer.answered and answer.citations == []
+
+
+def test_concurrent_builds_take_turns_and_a_no_op_update_writes_nothing(corpus_copy, tmp_path, encoder):
+    import threading
+
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    indexers = [_indexer(corpus_copy, tmp_path, encoder) for _ in range(2)]
+    threads = [threading.Thread(target=indexer.run) for indexer in indexers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    index = load_index(tmp_path / "index")
+    assert len(index.documents) == 3
+    generation = index.manifest["generation"]
+    report = indexers[0].run()
+    assert report.reason == "up to date" and report.documents == 3
+    assert load_index(tmp_path / "index").manifest["generation"] == generation
