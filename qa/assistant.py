@@ -31,9 +31,11 @@ class InvalidQuestion(ValueError):
 class Assistant:
     """Answers questions over one index; `warm_up()` loads (building the index if there is none)."""
 
-    def __init__(self, settings: Settings | None = None, **overrides: object) -> None:
+    def __init__(
+        self, settings: Settings | None = None, *, encoder: Encoder | None = None, **overrides: object
+    ) -> None:
         self.settings = (settings or Settings.from_env()).with_(**overrides)
-        self.encoder = Encoder(self.settings)
+        self.encoder = encoder or Encoder(self.settings)
         self.answerer = Answerer(self.encoder, self.settings)
         self.phraser = Phraser(self.settings)
         self.index: Index | None = None

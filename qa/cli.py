@@ -151,8 +151,8 @@ def evaluate(
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or keyword retrieval.")] = "hybrid",
     answers: Annotated[str, typer.Option("--answers", help="extract (short answers) or sentence.")] = "extract",
     adversarial: Annotated[Path | None, typer.Option("--adversarial", help="Adversarial inputs (JSONL).")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON here.")] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a Markdown report (+ plot).")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Results as JSON (default eval/out/...).")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Markdown report + plot (default eval/out/).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Fail when below these thresholds (JSON).")] = None,
 ) -> None:
     """Measure retrieval, answers, citations, refusals, follow-ups and speed on a question set."""
@@ -177,10 +177,11 @@ def evaluate(
     summary = metrics(outcomes, time.perf_counter() - started)
     hostile = run_adversarial(assistant, adversarial) if adversarial and adversarial.exists() else []
     print_report(summary, outcomes, hostile, console)
-    if json_out:
-        write_json(json_out, summary, outcomes, hostile)
-    if report:
-        write_markdown(report, summary, outcomes)
+    name = question_set.parent.name if question_set.stem == "questions" else question_set.stem
+    stem = Path("eval/out") / f"{name}-{mode}-{answers}"
+    write_json(json_out or stem.with_suffix(".json"), summary, outcomes, hostile)
+    write_markdown(report or stem.with_suffix(".md"), summary, outcomes)
+    err.print(f"results: {json_out or stem.with_suffix('.json')}, report: {report or stem.with_suffix('.md')}")
     if gate:
         failed = _gate(summary, json.loads(gate.read_text("utf-8")))
         for line in failed:

@@ -45,10 +45,7 @@ def shipped_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(shipped_settings, encoder) -> Assistant:
     Indexer(shipped_settings, encoder).run(CORPUS)
-    assistant = Assistant(shipped_settings)
-    assistant.encoder = encoder
-    assistant.answerer.scorer.encoder = encoder
-    assistant.answerer.extractor.encoder = encoder
+    assistant = Assistant(shipped_settings, encoder=encoder)
     assistant.warm_up()
     return assistant
 

@@ -48,8 +48,7 @@ def test_offline_environment_is_set():
 
 
 def test_uploads_are_added_incrementally_and_bad_ones_reported(tmp_path, corpus_copy, encoder):
-    assistant = Assistant(corpus_dir=corpus_copy, index_dir=tmp_path / "index")
-    assistant.encoder = encoder
+    assistant = Assistant(encoder=encoder, corpus_dir=corpus_copy, index_dir=tmp_path / "index")
     new = tmp_path / "quake.md"
     new.write_text("# Earthquake shakes Lima\n\nA magnitude 6.1 earthquake shook Lima on Monday, officials said.\n")
     bad = tmp_path / "bad.txt"

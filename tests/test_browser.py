@@ -62,10 +62,7 @@ def app_url(tmp_path_factory, encoder, corpus_copy_module):
     import app
 
     work = tmp_path_factory.mktemp("ui")
-    assistant = Assistant(corpus_dir=corpus_copy_module, index_dir=work / "index")
-    assistant.encoder = encoder
-    assistant.answerer.scorer.encoder = encoder
-    assistant.answerer.extractor.encoder = encoder
+    assistant = Assistant(encoder=encoder, corpus_dir=corpus_copy_module, index_dir=work / "index")
     assistant.warm_up()
     demo = app.build_demo(assistant)
     port = _free_port()
