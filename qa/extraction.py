@@ -270,7 +270,7 @@ def _attachment(root) -> set[int]:
         if child.dep_ == "prep":
             words.update(t.i for t in child.subtree)
     token = root
-    while token.head is not token:
+    while token.head.i != token.i:
         token = token.head
         words.add(token.i)
         if token.pos_ in ("VERB", "AUX"):

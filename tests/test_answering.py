@@ -51,3 +51,11 @@ def test_every_sentence_answer_cites_an_exact_sentence(assistant):
     for citation in answer.citations:
         doc = assistant.index.documents[citation.doc_id]
         assert doc.text[citation.sentence_start : citation.sentence_end] == citation.sentence
+
+
+def test_a_sentence_without_a_verb_does_not_hang_extraction(assistant):
+    from qa.extraction import _attachment
+    from qa.language import pipeline
+
+    doc = pipeline("entities")("Casualties: 16 dead, 36 wounded.")
+    assert all(isinstance(_attachment(token), set) for token in doc)
