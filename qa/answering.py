@@ -16,7 +16,7 @@ from qa.types import Answer, Passage
 
 CLOSE_SPAN = 0.12
 SECOND_SENTENCE = 0.92
-MIN_PREDICATE = 0.3
+MIN_PREDICATE = 0.25
 TYPED_FALLBACK_MARGIN = 0.15
 
 
@@ -71,7 +71,7 @@ class Answerer:
             passages=passages,
             short_answer=short,
             answer_type=question.kind if spans else "sentence",
-            confidence=spans[0].score if spans else best.score,
+            confidence=best.score,
         )
 
     def _supported(self, best: Sentence, question: Question, spans: list[Span]) -> bool:

@@ -12,9 +12,14 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 
 
-def guard_problems(phrase: str, passages: list[str], citation_numbers: set[int]) -> list[str]:
-    """Why `phrase` may not be shown; empty when every number, name and marker is grounded."""
+def guard_problems(
+    phrase: str, passages: list[str], citation_numbers: set[int], required: str | None = None
+) -> list[str]:
+    """Why `phrase` may not be shown; empty when every number, name and marker is grounded and the
+    `required` short answer, if any, is still in it."""
     problems = []
+    if required and f" {normalise_answer(required)} " not in f" {normalise_answer(phrase)} ":
+        problems.append(f"the answer {required!r} is missing")
     source = " " + normalise_answer(" ".join(passages)) + " "
     markers = {int(n) for n in MARKER.findall(phrase)}
     if not markers:

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+from qa.citations import MARKER
 from qa.guard import guard_problems
 from qa.settings import Settings
 from qa.types import Answer
@@ -55,6 +56,8 @@ class Phraser:
         except Exception as error:  # a model or server failure must never lose the extractive answer
             log.warning("phrasing failed, keeping the extractive answer: %s", error)
             return replace(answer, phrasing=f"failed: {error}")
+        if not MARKER.search(phrase):  # the model saw only these sources: cite them all
+            phrase = f"{phrase} " + "".join(f"[{c.number}]" for c in answer.citations)
         problems = guard_problems(phrase, [c.passage for c in answer.citations], {c.number for c in answer.citations})
         if problems:
             self.rejected += 1

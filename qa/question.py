@@ -92,7 +92,22 @@ _TIME_UNITS = {
     "decade",
     "decades",
 }
-_COUNTED = {"people", "persons", "person", "individuals", "men", "women", "children", "others", "times"}
+_COUNTED = {
+    "people",
+    "persons",
+    "person",
+    "individuals",
+    "men",
+    "women",
+    "children",
+    "others",
+    "times",
+    "type",
+    "kind",
+    "sort",
+    "name",
+    "part",
+}
 _PREPOSITION = re.compile(
     r"\b(?:in|at|on|of|before|after|during|for|from|near|by|with|to|into|against|over|"
     r"under|since|between|about|across|through)\b",

@@ -22,7 +22,7 @@ class Settings:
     batch_size: int = 32
     k: int = 5
     candidates: int = 50
-    dense_weight: float = 0.4
+    dense_weight: float = 0.2
     min_support: float = 0.45
     query_threads: int = 1
     llm: str = "off"

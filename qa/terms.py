@@ -178,6 +178,73 @@ _STOP = set(
     ]
 )
 _WORD = re.compile(r"[\w-]+")
+# Irregular English verb forms, so "wrote" meets "written" and "took" meets "taken".
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "write": "wrote written writes",
+        "take": "took taken takes",
+        "give": "gave given gives",
+        "begin": "began begun begins",
+        "choose": "chose chosen",
+        "drive": "drove driven",
+        "eat": "ate eaten",
+        "fall": "fell fallen",
+        "fly": "flew flown flies",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "go": "went gone goes",
+        "grow": "grew grown",
+        "know": "knew known",
+        "ride": "rode ridden",
+        "rise": "rose risen",
+        "see": "saw seen",
+        "shake": "shook shaken",
+        "speak": "spoke spoken",
+        "steal": "stole stolen",
+        "swim": "swam swum",
+        "throw": "threw thrown",
+        "wear": "wore worn",
+        "win": "won",
+        "build": "built",
+        "buy": "bought",
+        "bring": "brought",
+        "catch": "caught",
+        "teach": "taught",
+        "think": "thought",
+        "fight": "fought",
+        "seek": "sought",
+        "find": "found",
+        "hold": "held",
+        "lead": "led",
+        "leave": "left",
+        "lose": "lost",
+        "make": "made",
+        "meet": "met",
+        "pay": "paid",
+        "say": "said",
+        "sell": "sold",
+        "send": "sent",
+        "spend": "spent",
+        "stand": "stood",
+        "tell": "told",
+        "feel": "felt",
+        "keep": "kept",
+        "sleep": "slept",
+        "hear": "heard",
+        "flee": "fled",
+        "shoot": "shot",
+        "strike": "struck stricken",
+        "become": "became",
+        "come": "came",
+        "run": "ran",
+        "sing": "sang sung",
+        "draw": "drew drawn",
+        "break": "broke broken",
+        "hide": "hid hidden",
+    }.items()
+    for form in forms.split()
+}
 
 
 @dataclass(frozen=True)
@@ -212,7 +279,8 @@ def _groups() -> dict[str, frozenset[str]]:
 
 
 def stem(word: str) -> str:
-    return _stemmer().stemWord(normalise(word))
+    word = normalise(word)
+    return _stemmer().stemWord(_IRREGULAR.get(word, word))
 
 
 def terms_of(text: str) -> list[Term]:

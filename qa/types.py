@@ -88,6 +88,7 @@ class Answer:
     `text` carries inline markers [1], [2] that point into `citations`; `short_answer` is the bare
     extracted answer (None when the answer is a sentence); `answered` is False when the articles do not
     hold the answer, and then `related` lists the closest passages, which are not citations.
+    `confidence` is the best supporting sentence's score, the figure refusal compares with `min_support`.
     """
 
     question: str

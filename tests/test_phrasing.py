@@ -18,6 +18,7 @@ def test_guard_rejects_invented_numbers_and_names():
     assert "name 'Reuters'" in " ".join(guard_problems("Reuters said 16 died [1].", passages, {1}))
     assert guard_problems("Sixteen people died.", passages, {1}) == ["no citation marker"]
     assert "unknown markers" in guard_problems("16 died [3].", passages, {1})[0]
+    assert "missing" in guard_problems("Many people died [1].", passages, {1}, required="16")[0]
 
 
 class _Server(BaseHTTPRequestHandler):
