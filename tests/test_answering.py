@@ -54,8 +54,8 @@ def test_every_sentence_answer_cites_an_exact_sentence(assistant):
 
 
 def test_a_sentence_without_a_verb_does_not_hang_extraction(assistant):
-    from qa.extraction import _attachment
+    from qa.grammar import attachment
     from qa.language import pipeline
 
     doc = pipeline("entities")("Casualties: 16 dead, 36 wounded.")
-    assert all(isinstance(_attachment(token), set) for token in doc)
+    assert all(isinstance(attachment(token), set) for token in doc)
