@@ -70,6 +70,7 @@ def distance(doc, start: int, end: int, anchor: int) -> float:
 
 
 def _tree_path(a, b) -> int:
+    """Edges between two tokens in the dependency tree (10 when they share no ancestor)."""
     ancestors = {a.i: 0}
     for depth, token in enumerate(a.ancestors, 1):
         ancestors[token.i] = depth
@@ -78,7 +79,7 @@ def _tree_path(a, b) -> int:
     for depth, token in enumerate(b.ancestors, 1):
         if token.i in ancestors:
             return depth + ancestors[token.i]
-    return len(ancestors) + depth if ancestors else 10
+    return 10
 
 
 def noun_phrases(doc):

@@ -75,7 +75,7 @@ def header_markdown(info: dict) -> str:
 def upload_markdown(report: BuildReport) -> str:
     lines = [
         f"Added {len(getattr(report, 'stored', []))} file(s): {report.added} new article(s), "
-        f"{report.embedded_chunks} passage(s) embedded in {report.seconds:.1f}s; "
+        f"{report.embedded_chunks} passage(s) embedded in {report.seconds:.2f}s; "
         f"the index now holds {report.documents} articles."
     ]
     lines += [f"- skipped **{html.escape(p.path)}**: {html.escape(p.reason)}" for p in report.problems]

@@ -54,8 +54,9 @@ def test_every_sentence_answer_cites_an_exact_sentence(assistant):
 
 
 def test_a_sentence_without_a_verb_does_not_hang_extraction(assistant):
-    from qa.grammar import attachment
+    from qa.grammar import attachment, distance
     from qa.language import pipeline
 
-    doc = pipeline("entities")("Casualties: 16 dead, 36 wounded.")
+    doc = pipeline("entities")("Casualties: 16 dead, 36 wounded. Two sentences here.")
     assert all(isinstance(attachment(token), set) for token in doc)
+    assert all(distance(doc, 0, 1, anchor.i) >= 0 for anchor in doc)
