@@ -57,6 +57,26 @@ class Assistant:
             Indexer(self.settings, self.encoder).run(self.settings.corpus_dir)
             self.index = load_index(self.settings.index_dir)
         self.retriever = Retriever(self.index, self.encoder, self.settings)
+        self._report_staleness()
+
+    def _report_staleness(self) -> None:
+        """Warn when the index on disk no longer matches the settings or the corpus folder."""
+        manifest = self.index.manifest
+        if manifest.get("settings") != self.settings.chunking_signature():
+            log.warning(
+                "the index in %s was built with %s but the settings say %s: run `qa index` to rebuild it",
+                self.settings.index_dir,
+                manifest.get("settings"),
+                self.settings.chunking_signature(),
+            )
+        corpus = Path(manifest.get("corpus", self.settings.corpus_dir))
+        changes = corpus_changes(corpus, manifest) if corpus.exists() else {}
+        if any(changes.values()):
+            log.warning(
+                "the corpus %s changed since the index was built (%s): run `qa index` to update it",
+                corpus,
+                ", ".join(f"{n} {kind}" for kind, n in changes.items() if n),
+            )
 
     def run(self, question: str, *, history: object = None, k: int | None = None, mode: str = "hybrid") -> Answer:
         """Answer `question`, resolving it against `history` first when it is a follow-up."""

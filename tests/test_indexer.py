@@ -106,3 +106,12 @@ def test_concurrent_builds_take_turns_and_a_no_op_update_writes_nothing(corpus_c
     report = indexers[0].run()
     assert report.reason == "up to date" and report.documents == 3
     assert load_index(tmp_path / "index").manifest["generation"] == generation
+
+
+def test_loading_reports_changed_settings_and_a_changed_corpus(corpus_copy, tmp_path, encoder, caplog):
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    Assistant(indexer.settings.with_(chunk_tokens=120), encoder=encoder).warm_up()
+    assert "settings say" in caplog.text
+    assert "changed since the index was built (1 new)" in caplog.text
