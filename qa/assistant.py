@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answering import Answerer
 from qa.conversation import resolve
 from qa.encoder import Encoder
-from qa.indexer import BuildReport, Indexer, corpus_changes
+from qa.indexer import BuildReport, Indexer, corpus_changes, describe
 from qa.phrasing import Phraser
 from qa.question import analyse
 from qa.retrieval import Retriever
@@ -123,20 +123,11 @@ class Assistant:
 
     def info(self) -> dict:
         """Corpus size, model, index age and whether the corpus changed since the build."""
-        self.warm_up()
-        manifest = self.index.manifest
-        corpus = Path(manifest.get("corpus", self.settings.corpus_dir))
-        return {
-            "documents": len(self.index.documents),
-            "chunks": len(self.index.chunks),
-            "model": manifest.get("model"),
-            "dimensions": manifest.get("dimensions"),
-            "index_dir": str(self.settings.index_dir),
-            "corpus": str(corpus),
-            "built_at": manifest.get("built_at"),
-            "age_seconds": time.time() - float(manifest.get("built_at", time.time())),
-            "changes": corpus_changes(corpus, manifest) if corpus.exists() else {},
-        }
+        if self.index is None:
+            with self._lock:
+                if self.index is None:
+                    self._load()
+        return describe(self.index, self.settings.index_dir)
 
 
 def _checked(question: object) -> str:

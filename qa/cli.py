@@ -116,28 +116,15 @@ def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     except IndexUnusable as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
-    from qa.indexer import corpus_changes
+    from qa.indexer import describe
 
-    manifest = index.manifest
-    corpus = Path(manifest.get("corpus", settings.corpus_dir))
-    data = {
-        "documents": len(index.documents),
-        "chunks": len(index.chunks),
-        "model": manifest.get("model"),
-        "dimensions": manifest.get("dimensions"),
-        "settings": manifest.get("settings"),
-        "corpus": str(corpus),
-        "index_dir": str(settings.index_dir),
-        "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
-        "age_minutes": round((time.time() - index.built_at) / 60, 1),
-        "corpus_changes": corpus_changes(corpus, manifest) if corpus.exists() else "corpus folder missing",
-    }
+    data = describe(index, settings.index_dir)
     if as_json:
         print(json.dumps(data, indent=1))
         return
     for key, value in data.items():
         console.print(f"[bold]{key}[/bold]: {value}")
-    if isinstance(data["corpus_changes"], dict) and any(data["corpus_changes"].values()):
+    if any(data["changes"].values()):
         console.print("[yellow]The corpus changed since this index was built: run `qa index`.[/yellow]")
 
 

@@ -160,6 +160,24 @@ def corpus_fingerprint(corpus: Path) -> dict[str, str]:
     return fingerprint
 
 
+def describe(index: Index, index_dir: Path) -> dict:
+    """What an index holds: articles, chunks, model, build time and age, and corpus changes since."""
+    manifest = index.manifest
+    corpus = Path(manifest.get("corpus", ""))
+    return {
+        "documents": len(index.documents),
+        "chunks": len(index.chunks),
+        "model": manifest.get("model"),
+        "dimensions": manifest.get("dimensions"),
+        "settings": manifest.get("settings"),
+        "corpus": str(corpus),
+        "index_dir": str(index_dir),
+        "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
+        "age_seconds": round(time.time() - index.built_at, 1),
+        "changes": corpus_changes(corpus, manifest) if corpus.exists() else {},
+    }
+
+
 def corpus_changes(corpus: Path, manifest: dict) -> dict[str, int]:
     """How many corpus files are new, changed or removed relative to the index's manifest."""
     now, then = corpus_fingerprint(corpus), manifest.get("files", {})

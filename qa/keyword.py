@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-_APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
+from qa.normalise import fold_apostrophes
 
 
 def normalise(text: str) -> str:
-    return _APOSTROPHE.sub("", text.lower())
+    """Lower case with apostrophes folded: how BM25 and term matching see words."""
+    return fold_apostrophes(text.lower())
 
 
 def _stemmer():

@@ -16,10 +16,18 @@ NUMBER_WORDS.update({"hundred": "100", "thousand": "1000", "dozen": "12"})
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "“”‘’—–"})
 
 
+_APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
+
+
+def fold_apostrophes(text: str) -> str:
+    """Drop apostrophes inside words, so "Qa'im" and "Qaim" are one word."""
+    return _APOSTROPHE.sub("", text)
+
+
 def normalise_answer(text: str) -> str:
     """Lower case, no punctuation or articles, number words as digits, thousands separators dropped."""
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower())
-    text = re.sub(r"(?<=\w)['’](?=\w)", "", text)
+    text = fold_apostrophes(text)
     words = text.translate(_PUNCTUATION).split()
     words = [NUMBER_WORDS.get(word, word) for word in words if word not in {"a", "an", "the"}]
     return " ".join(words)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from qa.keyword import normalise
+from qa.normalise import fold_apostrophes
 
 # Groups of words that news reports use for the same thing; matched by stem.
 _SYNONYMS = [
@@ -151,7 +152,7 @@ def stem(word: str) -> str:
 def terms_of(text: str) -> list[Term]:
     """The content terms of `text`, in order, without repeats; hyphenated names also give their parts."""
     terms, seen = [], set()
-    for index, match in enumerate(_WORD.finditer(normalise_quotes(text))):
+    for index, match in enumerate(_WORD.finditer(fold_apostrophes(text))):
         raw = match.group(0).strip("-")
         lower = normalise(raw)
         if not lower or lower in _STOP or (len(lower) < 2 and not lower.isdigit()):
@@ -165,14 +166,9 @@ def terms_of(text: str) -> list[Term]:
     return terms
 
 
-def normalise_quotes(text: str) -> str:
-    """Fold apostrophes inside words, so "Qa'im" and "Qaim" are one word."""
-    return re.sub(r"(?<=\w)['’`ʼ](?=\w)", "", text)
-
-
 def stems_of(text: str) -> set[str]:
     """Every stem in `text` (no stopword removal), for matching terms against it."""
-    words = _WORD.findall(normalise_quotes(text))
+    words = _WORD.findall(fold_apostrophes(text))
     return {stem(part) for word in words for part in (word, *word.split("-")) if part}
 
 
