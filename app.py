@@ -16,7 +16,7 @@ import gradio as gr  # noqa: E402
 
 from qa import render  # noqa: E402
 from qa.assistant import Assistant, InvalidQuestion  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from qa.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 EXAMPLES = [
     "How many were killed at Qa'im?",
@@ -75,7 +75,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                 question = gr.Textbox(
                     elem_id="question", placeholder="Ask the articles a question…", show_label=False, submit_btn=True
                 )
-                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                gr.Examples(_examples(assistant), inputs=question, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render.sources_html_empty(), elem_id="sources")
@@ -87,6 +87,15 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         add.click(add_articles, [files], [status, header], api_name="add")
         gr.api(answer_api, api_name="answer")
     return demo
+
+
+def _examples(assistant: Assistant) -> list[str]:
+    """Questions about the shipped articles, or about the headlines of the user's own corpus."""
+    if Path(assistant.settings.corpus_dir).resolve() == (PROJECT_ROOT / "corpus").resolve():
+        return EXAMPLES
+    assistant.warm_up()
+    titles = [doc.title for doc in list(assistant.index.documents.values())[:4]]
+    return [f"What happened: {title}?" for title in titles] or EXAMPLES
 
 
 def main(argv: list[str] | None = None) -> None:
