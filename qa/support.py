@@ -22,7 +22,7 @@ _REASON = re.compile(
 _PRONOUN_START = re.compile(r"^(?:He|She|They|His|Her|Their)\b")
 
 
-def _NAMES_OF(question: Question) -> set[str]:
+def _name_stems(question: Question) -> set[str]:
     """The stems of the question's names: what a sentence opening with "He ..." may borrow from the one before."""
     return {term.stem for term in question.proper_terms}
 
@@ -73,7 +73,7 @@ class SentenceScorer:
             stems = stems_of(text)
             before = previous.get((doc_id, start))
             if before and _PRONOUN_START.match(text):
-                stems |= stems_of(doc.text[before[0] : before[1]]) & _NAMES_OF(question)
+                stems |= stems_of(doc.text[before[0] : before[1]]) & _name_stems(question)
             title = article_stems(doc.id + "#title", doc.title, "")
             coverage = _coverage(question, stems, title, article_stems(doc.id, doc.title, doc.text))
             lexical.append((coverage, -rank, passage, start, end, text, _predicate(question, stems)))
