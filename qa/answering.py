@@ -10,7 +10,7 @@ from qa.encoder import Encoder
 from qa.extraction import Span, SpanExtractor
 from qa.question import Question
 from qa.settings import Settings
-from qa.support import Sentence, SentenceScorer, article_stems, names_covered
+from qa.support import Sentence, SentenceScorer, document_stems, names_covered
 from qa.terms import matches, stems_of
 from qa.types import Answer, Passage
 
@@ -34,13 +34,11 @@ class Answerer:
 
     def run(self, question: Question, passages: list[Passage], timings: dict[str, float]) -> Answer:
         started = time.perf_counter()
-        sentences = self.scorer.run(question, passages)
+        sentences = [s for s in self.scorer.run(question, passages) if names_covered(question, s)]
         timings["rescoring"] = time.perf_counter() - started
         started = time.perf_counter()
         spans = self.extractor.run(question, sentences) if self.extract else []
         timings["extraction"] = time.perf_counter() - started
-        sentences = [s for s in sentences if names_covered(question, s)]
-        spans = [span for span in spans if names_covered(question, span.sentence)]
         sentences = [s for s in sentences if _speaks_of(question, s)] or sentences
         best = sentences[0] if sentences else None
         if best is None or not self._supported(best, question, spans):
@@ -120,8 +118,7 @@ def _pinning(question: Question, spans: list[Span]) -> list[Span]:
         return spans
 
     def named(span: Span) -> int:
-        doc = span.sentence.passage.document
-        stems = article_stems(doc.id, doc.title, doc.text)
+        stems = document_stems(span.sentence.passage.document)
         return sum(matches(term, stems) for term in names)
 
     most = max(named(span) for span in spans)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qa.encoder import Encoder
 from qa.question import Question
 from qa.terms import matches, stems_of
-from qa.types import Passage
+from qa.types import Document, Passage
 
 SIMILARITY_WEIGHT = 0.5
 EMBEDDED_SENTENCES = 14
@@ -74,8 +74,7 @@ class SentenceScorer:
             before = previous.get((doc_id, start))
             if before and _PRONOUN_START.match(text):
                 stems |= stems_of(doc.text[before[0] : before[1]]) & _name_stems(question)
-            title = article_stems(doc.id + "#title", doc.title, "")
-            coverage = _coverage(question, stems, title, article_stems(doc.id, doc.title, doc.text))
+            coverage = _coverage(question, stems, _title_stems(doc.title), document_stems(doc))
             lexical.append((coverage, -rank, passage, start, end, text, _predicate(question, stems)))
         lexical.sort(key=lambda item: (-item[0], -item[1], item[3]))
         kept = lexical[:EMBEDDED_SENTENCES]
@@ -90,19 +89,24 @@ class SentenceScorer:
                 score += REASON_BONUS
             scored.append(Sentence(passage, start, end, text, float(similarity), coverage, score, predicate))
         scored.sort(key=lambda s: (-s.score, s.doc_id, s.start))
-        return [Sentence(**{**s.__dict__, "rank": rank}) for rank, s in enumerate(scored)]
+        return [replace(s, rank=rank) for rank, s in enumerate(scored)]
 
 
 def names_covered(question: Question, sentence: Sentence) -> bool:
     """Whether the sentence's article mentions every name the question gives ("Abu Kamal", "Russia")."""
-    doc = sentence.passage.document
-    stems = article_stems(doc.id, doc.title, doc.text) | stems_of(doc.date or "")
+    stems = document_stems(sentence.passage.document)
     return all(matches(term, stems) for term in question.proper_terms)
 
 
 @lru_cache(maxsize=512)
-def article_stems(doc_id: str, title: str, text: str) -> frozenset[str]:
-    return frozenset(stems_of(title.replace("-", " ") + " " + text))
+def document_stems(doc: Document) -> frozenset[str]:
+    """Every stem of an article's headline, date and body, computed once per article."""
+    return frozenset(stems_of(f"{doc.title.replace('-', ' ')} {doc.date or ''} {doc.text}"))
+
+
+@lru_cache(maxsize=512)
+def _title_stems(title: str) -> frozenset[str]:
+    return frozenset(stems_of(title))
 
 
 def _predicate(question: Question, sentence: set[str]) -> float:
