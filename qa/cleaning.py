@@ -14,11 +14,10 @@ from pathlib import Path
 
 from qa.dates import find_dates, normalise_date
 from qa.documents import RawArticle
-from qa.metadata import find_source, find_title
+from qa.metadata import NAVIGATION, find_source, find_title
 from qa.types import Document
 
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
-_NAV = re.compile(r"\s[/|›»>]\s|^[/|›»>]|\s[/|›»>]$")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^\S+\.(?:com|org|net|ir|uk|co|io)(?:/\S*)?$", re.I)
 _CAPTION = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|file|credit|via)\b[^()]*)\)\s*$", re.I)
 _LONG_LINE_WORDS = 25
@@ -86,7 +85,7 @@ def _clean(article: RawArticle, lines: list[str], repeated: set[str]) -> Documen
     while body and body[-1].endswith(":"):
         other.append(body.pop())
     if not body:
-        body = [line for line in lines if not (_NAV.search(line) or line in repeated)]
+        body = [line for line in lines if not (NAVIGATION.search(line) or line in repeated)]
     text = "\n\n".join(body).strip()
     if not text:
         return None
@@ -105,7 +104,7 @@ def _clean(article: RawArticle, lines: list[str], repeated: set[str]) -> Documen
 def _is_body(line: str, repeated: set[str]) -> bool:
     if line in repeated or _ADDRESS.match(line) or _CAPTION.search(line):
         return False
-    if _NAV.search(line) and len(line.split()) <= 8:
+    if NAVIGATION.search(line) and len(line.split()) <= 8:
         return False
     return bool(_SENTENCE_END.search(line) or line.endswith(":")) or len(line.split()) >= _LONG_LINE_WORDS
 

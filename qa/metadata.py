@@ -8,7 +8,7 @@ from collections import Counter
 from qa.dates import find_dates
 
 _HEADING = re.compile(r"^#{1,3}\s+")
-_NAV = re.compile(r"\s[/|›»>]\s")
+NAVIGATION = re.compile(r"\s[/|›»>]\s|^[/|›»>]|\s[/|›»>]$")  # "News / Iraq", "Home | World"
 _CAPITALISED = re.compile(r"[A-Z][\w&.-]*")
 _DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})", re.I)
 
@@ -53,7 +53,7 @@ def find_source(other: list[str]) -> str | None:
 
 def _looks_like_headline(line: str, repeated: set[str]) -> bool:
     words = line.split()
-    if line in repeated or len(words) < 4 or len(words) > 30 or _NAV.search(line):
+    if line in repeated or len(words) < 4 or len(words) > 30 or NAVIGATION.search(line):
         return False
     if line.isupper() or find_dates(line) and len(words) < 12:
         return False
