@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa import grammar
 from qa.encoder import Encoder
@@ -90,7 +90,7 @@ class SpanExtractor:
         """Favour spans that are a kind of the asked-for thing ("which aircraft" -> "F-15E Strike Eagles")."""
         vectors = self.encoder.run([focus, *[s.text for s in spans]], threads=self.encoder.settings.query_threads)
         fits = vectors[1:] @ vectors[0]
-        return [_rescored(s, s.score + FOCUS_WEIGHT * float(f)) for s, f in zip(spans, fits, strict=True)]
+        return [replace(s, score=s.score + FOCUS_WEIGHT * float(f)) for s, f in zip(spans, fits, strict=True)]
 
 
 def _candidates(doc, question: Question):
@@ -162,14 +162,10 @@ def _proximity(doc, start: int, end: int, anchors: list[tuple[float, list[int]]]
     return sum(best) / total
 
 
-def _rescored(span: Span, score: float) -> Span:
-    return Span(span.text, span.start, span.end, span.label, span.sentence, score)
-
-
 def _with_agreement(spans: list[Span]) -> list[Span]:
     """Favour answers that several articles give (not words that merely recur, like "US")."""
     support: dict[str, set[str]] = {}
     for span in spans:
         support.setdefault(span.key, set()).add(span.sentence.doc_id)
-    agreed = [_rescored(s, s.score + AGREEMENT_WEIGHT * (len(support[s.key]) - 1)) for s in spans]
+    agreed = [replace(s, score=s.score + AGREEMENT_WEIGHT * (len(support[s.key]) - 1)) for s in spans]
     return sorted(agreed, key=lambda s: (-s.score, s.sentence.rank, s.start))
