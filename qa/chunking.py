@@ -48,6 +48,28 @@ def embedding_text(document: Document, chunk: Chunk) -> str:
     return f"{embedding_prefix(document)} {chunk.text}".strip()
 
 
+def boundary_problems(document: Document, chunks: list[Chunk]) -> list[str]:
+    """Every way the chunks break the quoting contract: a sentence or chunk that is not its exact slice of
+    the document, or that starts or ends inside a word (boundaries fall on whitespace or the text's ends)."""
+    text, problems = document.text, []
+
+    def check(kind: str, start: int, end: int, quoted: str | None = None) -> None:
+        if quoted is not None and text[start:end] != quoted:
+            problems.append(f"{document.path or document.id}: {kind} {start}-{end} differs from the text")
+        if not (0 <= start < end <= len(text)):
+            problems.append(f"{document.path or document.id}: {kind} {start}-{end} is out of range")
+        elif (start > 0 and not text[start - 1].isspace()) or (end < len(text) and not text[end].isspace()):
+            problems.append(f"{document.path or document.id}: {kind} cut inside a word: {text[start:end][:60]!r}")
+
+    for chunk in chunks:
+        check("chunk", chunk.start, chunk.end, chunk.text)
+        for start, end in chunk.sentences:
+            check("sentence", start, end)
+            if not chunk.start <= start < end <= chunk.end:
+                problems.append(f"{document.path or document.id}: sentence {start}-{end} outside its chunk")
+    return problems
+
+
 def _fit(spans: list[tuple[int, int]], text: str, count: TokenCounter, budget: int) -> list[tuple[int, int]]:
     """Cut any sentence longer than the budget into word runs that fit, keeping exact offsets."""
     sizes = count([text[a:b] for a, b in spans])

@@ -21,7 +21,11 @@ def pipeline(kind: str = "sentences"):
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, paragraph by paragraph, whitespace trimmed."""
+    """(start, end) of each sentence in `text`, paragraph by paragraph, whitespace trimmed.
+
+    A boundary always falls on whitespace: where the statistical splitter cuts inside a word or a bracket
+    ("Anti" | "-US sentiment", "[" | "Prime Minister"), the two pieces stay one sentence.
+    """
     spans: list[tuple[int, int]] = []
     paragraphs = list(_paragraphs(text))
     docs = pipeline("sentences").pipe(para for _, para in paragraphs)
@@ -33,7 +37,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             end -= len(chunk) - len(chunk.rstrip())
             if end > start:
                 spans.append((offset + start, offset + end))
-    return spans
+    return rejoin_split_words(text, spans)
+
+
+def rejoin_split_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge each sentence that does not start after whitespace into the one before it."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start > 0 and not text[start - 1].isspace():
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _paragraphs(text: str):

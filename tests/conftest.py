@@ -13,8 +13,9 @@ from qa.indexer import Indexer
 from qa.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
-QAIM = "2024-02-03-presstv-us-airstrikes-al-qaim-iraq.txt"
-ABU_KAMAL = "2021-02-27-presstv-us-airstrike-abu-kamal-syria.txt"
+QAIM = "presstv-iraq-resistance-slam-us-airstrikes-qaim.txt"  # 2024, dated only in a photo caption
+ABU_KAMAL = "presstv-iraqi-resistance-condemn-us-airstrike-abu-kamal.txt"  # 2021, no date, no source line
+SHARED = PROJECT_ROOT.parent / "shared"
 
 
 class CountingEncoder(Encoder):

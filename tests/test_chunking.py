@@ -1,8 +1,12 @@
-from conftest import CORPUS
+from pathlib import Path
 
-from qa.chunking import Chunker, embedding_text
+import pytest
+from conftest import CORPUS, SHARED
+
+from qa.chunking import Chunker, boundary_problems, embedding_text
 from qa.cleaning import clean_articles
 from qa.documents import load_corpus
+from qa.language import rejoin_split_words
 from qa.types import Document
 
 
@@ -34,3 +38,38 @@ def test_chunks_overlap_by_whole_sentences(encoder):
     assert len(chunks) > 2
     for before, after in zip(chunks, chunks[1:], strict=False):
         assert after.sentences[0] == before.sentences[-1]
+
+
+def _documents(name: str, tmp_path: Path) -> list[Document]:
+    if name == "shipped":
+        return clean_articles(load_corpus(CORPUS)[0])
+    corpus = SHARED / "evaldata" / name / "corpus.jsonl"
+    if not corpus.exists():
+        pytest.skip(f"{corpus} is not here (it sits beside the repository in development and CI)")
+    lines = corpus.read_text("utf-8").splitlines()
+    step = max(1, len(lines) // 300)
+    sample = tmp_path / f"{name}.jsonl"
+    sample.write_text("\n".join(lines[::step][:300]), "utf-8")
+    return clean_articles(load_corpus(sample)[0])
+
+
+@pytest.mark.parametrize("name", ["shipped", "squad11", "realtimeqa"])
+def test_every_sentence_and_chunk_is_an_exact_slice_on_word_boundaries(encoder, name, tmp_path):
+    documents = _documents(name, tmp_path)
+    assert documents
+    chunker = Chunker(encoder.count_tokens, 200, 1, encoder.max_tokens)
+    problems = [problem for doc in documents for problem in boundary_problems(doc, chunker.run(doc))]
+    assert problems == []
+
+
+def test_a_split_inside_a_word_is_rejoined():
+    text = "Nothing happened.\n\nAnti-US sentiment ran high [Prime Minister X] said. Two days later it fell."
+    cut = text.index("-US")
+    bracket = text.index("Prime")
+    spans = [(0, 17), (19, cut), (cut, bracket), (bracket, text.index(" Two")), (text.index("Two"), len(text))]
+    joined = rejoin_split_words(text, spans)
+    assert [text[a:b] for a, b in joined] == [
+        "Nothing happened.",
+        "Anti-US sentiment ran high [Prime Minister X] said.",
+        "Two days later it fell.",
+    ]
