@@ -18,7 +18,8 @@ from qa.metadata import NAVIGATION, find_source, find_title
 from qa.types import Document
 
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*$|[.!?]\s*\(\w[^)]{0,40}\)$""")
-_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^\S+\.(?:com|org|net|ir|uk|co|io)(?:/\S*)?$", re.I)
+_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}(?:/\S*)?$", re.I)  # any domain
+# Credit words that close a picture caption on any news site: "(Photo by Reuters)", "(File image via AP)".
 _CAPTION = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|file|credit|via)\b[^()]*)\)\s*$", re.I)
 _LONG_LINE_WORDS = 25
 

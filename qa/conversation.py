@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from qa.language import pipeline
 from qa.types import Answer
 
+# English discourse openers, personal pronouns and "there": what marks any follow-up as leaning on the last turn.
 _LEAD = re.compile(r"^\s*(?:and|also|so|but|ok(?:ay)?|then)\b[\s,]*", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _PLACE_PRONOUN = re.compile(r"\bthere\b", re.I)
-_PLACE_PHRASE = re.compile(r"\b(?:at|in|on|near|from|of)\s+((?:al[- ])?[A-Z][\w'’-]*(?:\s+(?:al-)?[A-Z0-9][\w'’-]*)*)")
+# A place after a preposition: capitalised words, each possibly led by a lower-case name particle joined
+# with a hyphen, as in many languages' place names (al-, el-, ad-, de-, d').
+_NAME_WORD = r"(?:[a-z]{1,3}[-'’])?[A-Z0-9][\w'’-]*"
+_PLACE_PHRASE = re.compile(rf"\b(?:at|in|on|near|from|of)\s+((?:[a-z]{{1,3}}[-'’])?[A-Z][\w'’-]*(?:\s+{_NAME_WORD})*)")
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\s+(.+?)\??\s*$", re.I)
 
 

@@ -9,6 +9,7 @@ from qa.language import pipeline
 from qa.normalise import NUMBER_WORDS, normalise_answer
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# spaCy's labels for named things: a phrase may name only what the cited passages name.
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import string
 
+# English number words, so "three" and "3" are one answer (SQuAD's official normalisation, plus numbers).
 _UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen"

@@ -127,7 +127,7 @@ def test_chat_cites_highlights_follows_up_refuses_and_ingests(browser, app_url):
     marker = bot.locator('a[href="#src-1"]').first
     assert marker.inner_text() in ("[1]", "1")
     card = page.locator("#src-1")
-    assert "Iraq's PMU says 16 killed, 36 injured" in card.locator(".source-title").inner_text()
+    assert "Iraq’s resistance groups slam US airstrikes" in card.locator(".source-title").inner_text()
     assert "16" in card.locator("mark").inner_text()
     page.screenshot(path=str(ARTIFACTS / "1-answer.png"), full_page=True)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
@@ -171,5 +171,5 @@ def test_api_endpoint_returns_answer_and_citations(app_url):
 
     result = Client(app_url, verbose=False).predict("Which aircraft struck Abu Kamal?", None, api_name="/answer")
     assert "F-15E" in result["short_answer"]
-    assert result["citations"][0]["date"] == "2021-02-27"
+    assert result["citations"][0]["date"] is None  # the 2021 page gives no date: none is shown
     assert result["citations"][0]["sentence"] in result["citations"][0]["passage"]
