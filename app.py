@@ -16,14 +16,8 @@ import gradio as gr  # noqa: E402
 
 from qa import render  # noqa: E402
 from qa.assistant import Assistant, InvalidQuestion  # noqa: E402
-from qa.settings import PROJECT_ROOT, Settings  # noqa: E402
+from qa.settings import Settings  # noqa: E402
 
-EXAMPLES = [
-    "How many were killed at Qa'im?",
-    "Which aircraft struck Abu Kamal?",
-    "Who is the Pentagon press secretary?",
-    "What did the Iraqi parliament vote for?",
-]
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 CSS = """
 .source-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 10px 12px; margin-bottom: 10px;}
@@ -90,12 +84,9 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
 
 
 def _examples(assistant: Assistant) -> list[str]:
-    """Questions about the shipped articles, or about the headlines of the user's own corpus."""
-    if Path(assistant.settings.corpus_dir).resolve() == (PROJECT_ROOT / "corpus").resolve():
-        return EXAMPLES
+    """Questions about what the indexed articles name, made from their headlines."""
     assistant.warm_up()
-    titles = [doc.title for doc in list(assistant.index.documents.values())[:4]]
-    return [f"What happened: {title}?" for title in titles] or EXAMPLES
+    return render.example_questions(list(assistant.index.documents.values()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,10 +1,7 @@
 """newsdesk: ask questions of a folder of news articles and get answers with exact cited passages."""
 
-from qa.offline import go_offline
+from qa.assistant import Assistant, ask
+from qa.errors import InvalidQuestion, NewsdeskError
+from qa.types import Answer, Chunk, Citation, Document, Passage
 
-go_offline()
-
-from qa.assistant import Assistant, InvalidQuestion, ask  # noqa: E402
-from qa.types import Answer, Chunk, Citation, Document, Passage  # noqa: E402
-
-__all__ = ["Answer", "Assistant", "Chunk", "Citation", "Document", "InvalidQuestion", "Passage", "ask"]
+__all__ = ["Answer", "Assistant", "Chunk", "Citation", "Document", "InvalidQuestion", "NewsdeskError", "Passage", "ask"]

@@ -1,125 +1,141 @@
-"""The answer stage: rescore sentences, extract a typed short answer, or refuse when nothing supports one."""
+"""The answer stage: choose a few short windows of the retrieved passages, let the reader find the answer
+span or decide there is none, then cite the sentence that holds it."""
 
 from __future__ import annotations
 
+import re
 import time
+from functools import lru_cache
 
 from qa.citations import CitationList
-from qa.compose import REFUSAL, disagreement_text, sentence_text, short_answer_text
-from qa.encoder import Encoder
-from qa.extraction import Span, SpanExtractor
-from qa.question import Question
+from qa.compose import REFUSAL, disagreement_text, short_answer_text
+from qa.normalise import fold_apostrophes, normalise_answer
+from qa.reader import Reader, Reading, Window
 from qa.settings import Settings
-from qa.support import Sentence, SentenceScorer, document_stems, names_covered
-from qa.terms import matches, stems_of
 from qa.types import Answer, Passage
 
-CLOSE_SPAN = 0.12
-SECOND_SENTENCE = 0.92
-MIN_PREDICATE = 0.25
-TYPED_FALLBACK_MARGIN = 0.15
+WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
+CLOSE_MARGIN = 1.0  # readings this close to the best one count as competing answers
+_WORD = re.compile(r"\w+")
 
 
 class Answerer:
     """Turns retrieved passages into an Answer with exact citations; `run()` does the work."""
 
-    def __init__(self, encoder: Encoder, settings: Settings, *, extract: bool = True) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.scorer = SentenceScorer(encoder)
-        self.extractor = SpanExtractor(encoder)
-        self.extract = extract
+        self.reader = Reader(settings.reader_dir, threads=settings.query_threads, quantize=settings.reader_int8)
 
     def warm_up(self) -> None:
-        self.extractor.warm_up()
+        self.reader.warm_up()
 
-    def run(self, question: Question, passages: list[Passage], timings: dict[str, float]) -> Answer:
+    def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
         started = time.perf_counter()
-        sentences = [s for s in self.scorer.run(question, passages) if names_covered(question, s)]
-        timings["rescoring"] = time.perf_counter() - started
+        windows = select_windows(question, passages, self.settings.reader_windows)
+        timings["windows"] = time.perf_counter() - started
         started = time.perf_counter()
-        spans = self.extractor.run(question, sentences) if self.extract else []
-        timings["extraction"] = time.perf_counter() - started
-        sentences = [s for s in sentences if _speaks_of(question, s)] or sentences
-        best = sentences[0] if sentences else None
-        if best is None or not self._supported(best, question, spans):
+        readings = self.reader.run(question, windows)
+        timings["reading"] = time.perf_counter() - started
+        threshold = self.settings.min_answer_margin
+        answering = [reading for reading in readings if reading.margin >= threshold]
+        if not answering:
+            best = readings[0].margin if readings else None
+            reason = (
+                "no passage was retrieved"
+                if best is None
+                else f"the reader scored no answer above its best span (margin {best:.2f} < {threshold:.2f})"
+            )
             return Answer(
-                question=question.text,
+                question=question,
                 text=REFUSAL,
                 answered=False,
                 passages=passages,
                 related=passages,
-                answer_type=question.kind,
-                confidence=best.score if best else 0.0,
+                confidence=best or 0.0,
+                refusal_reason=reason,
             )
+        best = answering[0]
         citations = CitationList()
-        short = None
-        if spans:
-            competing = _competing(question, spans)
-            if len(competing) > 1:
-                text = disagreement_text(competing, citations)
-            else:
-                text, short = short_answer_text(spans[0], citations), spans[0].text
-        else:
-            text = sentence_text(_supporting(sentences), citations)
+        competing = competing_readings(question, answering)
+        text = disagreement_text(competing, citations) if len(competing) > 1 else short_answer_text(best, citations)
         return Answer(
-            question=question.text,
+            question=question,
             text=text,
             answered=True,
             citations=citations.citations,
             passages=passages,
-            short_answer=short,
-            answer_type=question.kind if spans else "sentence",
-            confidence=best.score,
+            short_answer=best.text,
+            answer_type="figure" if _is_figure(best.text) else "span",
+            confidence=best.margin,
         )
 
-    def _supported(self, best: Sentence, question: Question, spans: list[Span]) -> bool:
-        """Whether the best sentence is close enough to the question and speaks of what it asks; a typed
-        question with no answer of its type needs a clearly better sentence."""
-        needed = self.settings.min_support
-        if question.kind != "sentence" and not spans:
-            needed += TYPED_FALLBACK_MARGIN
-        supported = best.score >= needed and best.predicate >= MIN_PREDICATE
-        return supported and (bool(spans) or _speaks_of(question, best))
+
+def select_windows(question: str, passages: list[Passage], limit: int) -> list[Window]:
+    """The `limit` windows of the passages that share the most words with the question (retrieval rank
+    breaks ties); windows step by one sentence less than their size, so every sentence has a neighbour."""
+    asked = stems(question)
+    scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
+    for rank, passage in enumerate(passages):
+        sentences = passage.chunk.sentences
+        step = max(1, WINDOW_SENTENCES - 1)
+        for first in range(0, max(1, len(sentences) - 1), step):
+            window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
+            key = (passage.document.id, window.start)
+            overlap = len(asked & stems(window.text)) + len(asked & stems(passage.document.title)) * 0.25
+            if key not in scored or scored[key][0] < overlap:
+                scored[key] = (overlap, -rank, window)
+    ranked = sorted(scored.values(), key=lambda item: (-item[0], -item[1], item[2].start))
+    return [window for _, _, window in ranked[:limit]]
 
 
-def _speaks_of(question: Question, sentence: Sentence) -> bool:
-    """Whether the sentence mentions what the question asks about ("vote", "weather", "searching")."""
-    stems = stems_of(sentence.text)
-    return any(matches(term, stems) for term in question.key_terms)
+def competing_readings(question: str, readings: list[Reading]) -> list[Reading]:
+    """One figure per article when articles give different figures and the question does not name which
+    article's event it means; otherwise only the best reading."""
+    best = readings[0]
+    if not _is_figure(best.text):
+        return [best]
+    per_document: dict[str, Reading] = {}
+    for reading in readings:
+        if reading.margin >= best.margin - CLOSE_MARGIN and _is_figure(reading.text):
+            per_document.setdefault(reading.window.passage.document.id, reading)
+    candidates = _pinned(question, list(per_document.values()))
+    if len({normalise_answer(reading.text) for reading in candidates}) <= 1:
+        return [best]
+    return candidates
 
 
-def _supporting(sentences: list[Sentence]) -> list[Sentence]:
-    """The best sentence, and the runner-up when it is nearly as good and says something else."""
-    chosen = [sentences[0]]
-    if len(sentences) > 1 and sentences[1].score >= SECOND_SENTENCE * sentences[0].score:
-        chosen.append(sentences[1])
-    return chosen
-
-
-def _competing(question: Question, spans: list[Span]) -> list[Span]:
-    """The best figure per article when articles disagree and the question does not pin one event."""
-    if question.kind not in ("number", "date"):
-        return spans[:1]
-    top, coverage = spans[0].score, spans[0].sentence.coverage
-    best_per_doc: dict[str, Span] = {}
-    for span in spans:
-        if span.score >= top - CLOSE_SPAN and span.sentence.coverage >= coverage - CLOSE_SPAN:
-            best_per_doc.setdefault(span.sentence.doc_id, span)
-    pinned = _pinning(question, list(best_per_doc.values()))
-    if len({span.key for span in pinned}) <= 1:
-        return spans[:1]
-    return pinned
-
-
-def _pinning(question: Question, spans: list[Span]) -> list[Span]:
-    """Keep the articles that mention every name the question gives (the event it pins)."""
-    names = question.proper_terms
+def _pinned(question: str, readings: list[Reading]) -> list[Reading]:
+    """The readings whose articles mention the most of the question's names (its capitalised words)."""
+    names = {word for word in stems(question, names_only=True)}
     if not names:
-        return spans
+        return readings
 
-    def named(span: Span) -> int:
-        stems = document_stems(span.sentence.passage.document)
-        return sum(matches(term, stems) for term in names)
+    def mentioned(reading: Reading) -> int:
+        document = reading.window.passage.document
+        return len(names & stems(f"{document.title} {document.text}"))
 
-    most = max(named(span) for span in spans)
-    return [span for span in spans if named(span) == most]
+    most = max(mentioned(reading) for reading in readings)
+    return [reading for reading in readings if mentioned(reading) == most]
+
+
+def _is_figure(text: str) -> bool:
+    return any(token.isdigit() for token in normalise_answer(text).split())
+
+
+@lru_cache(maxsize=4096)
+def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
+    """Stemmed content words (spaCy's English stop words left out); `names_only` keeps capitalised words
+    after the first word, which is how a question names people, places and events."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = _WORD.findall(fold_apostrophes(text))
+    if names_only:
+        words = [word for word in words[1:] if word[:1].isupper()]
+    return frozenset(_stemmer().stemWords([w.lower() for w in words if w.lower() not in STOP_WORDS]))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")

@@ -11,21 +11,18 @@ from pathlib import Path
 from qa.answering import Answerer
 from qa.conversation import resolve
 from qa.encoder import Encoder
+from qa.errors import IndexMissing, InvalidQuestion
 from qa.indexer import BuildReport, Indexer, corpus_changes, describe
+from qa.offline import go_offline
 from qa.phrasing import Phraser
-from qa.question import analyse
 from qa.retrieval import Retriever
 from qa.settings import Settings
-from qa.store import Index, IndexMissing, load_index
+from qa.store import Index, load_index
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 _MARKUP = re.compile(r"<[^<>]{1,200}>")
-
-
-class InvalidQuestion(ValueError):
-    """The question is empty or too long to be a question."""
 
 
 class Assistant:
@@ -34,9 +31,10 @@ class Assistant:
     def __init__(
         self, settings: Settings | None = None, *, encoder: Encoder | None = None, **overrides: object
     ) -> None:
+        go_offline()
         self.settings = (settings or Settings.from_env()).with_(**overrides)
         self.encoder = encoder or Encoder(self.settings)
-        self.answerer = Answerer(self.encoder, self.settings)
+        self.answerer = Answerer(self.settings)
         self.phraser = Phraser(self.settings)
         self.index: Index | None = None
         self.retriever: Retriever | None = None
@@ -89,7 +87,9 @@ class Assistant:
         mark = time.perf_counter()
         passages = self.retriever.run(resolved, k or self.settings.k, mode=mode)
         timings["retrieval"] = time.perf_counter() - mark
-        answer = self.answerer.run(analyse(resolved), passages, timings)
+        answer = self.answerer.run(resolved, passages, timings)
+        if not answer.answered:
+            log.info("refused %r: %s", resolved, answer.refusal_reason)
         answer.question = question
         answer.resolved_question = resolved if resolved != question else None
         if self.phraser.enabled:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.support import Sentence
+from qa.reader import Reading
 from qa.types import Answer, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -17,12 +17,14 @@ class CitationList:
         self._numbers: dict[tuple[str, int], int] = {}
         self.citations: list[Citation] = []
 
-    def cite(self, sentence: Sentence) -> str:
-        key = (sentence.doc_id, sentence.start)
+    def cite(self, reading: Reading) -> str:
+        """The marker for the sentence that holds the reading's answer span."""
+        start, end = reading.sentence
+        doc, chunk = reading.window.passage.document, reading.window.passage.chunk
+        key = (doc.id, start)
         if key not in self._numbers:
             number = len(self.citations) + 1
             self._numbers[key] = number
-            doc, chunk = sentence.passage.document, sentence.passage.chunk
             self.citations.append(
                 Citation(
                     number=number,
@@ -33,10 +35,12 @@ class CitationList:
                     url=doc.url,
                     passage=chunk.text,
                     passage_start=chunk.start,
-                    sentence=sentence.text,
-                    sentence_start=sentence.start,
-                    sentence_end=sentence.end,
-                    score=round(sentence.score, 4),
+                    sentence=doc.text[start:end],
+                    sentence_start=start,
+                    sentence_end=end,
+                    score=round(reading.margin, 4),
+                    answer_start=reading.start,
+                    answer_end=reading.end,
                 )
             )
         return f"[{self._numbers[key]}]"
@@ -60,6 +64,10 @@ def citation_problems(answer: Answer) -> list[str]:
         offset = citation.sentence_start - citation.passage_start
         if citation.passage[offset : offset + len(citation.sentence)] != citation.sentence:
             problems.append(f"citation {citation.number}: its sentence is not at its span in the passage")
+        if citation.answer_start is not None and not (
+            citation.sentence_start <= citation.answer_start < citation.answer_end <= citation.sentence_end
+        ):
+            problems.append(f"citation {citation.number}: the answer span is not inside the quoted sentence")
     if not answer.answered and answer.citations:
         problems.append("a refused answer has citations")
     return problems

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from qa.offline import go_offline
+from qa.settings import PROJECT_ROOT
 
 go_offline()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of a folder of news articles.")
@@ -128,15 +129,17 @@ def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
         console.print("[yellow]The corpus changed since this index was built: run `qa index`.[/yellow]")
 
 
+SHIPPED_SET = PROJECT_ROOT / "eval" / "questions.jsonl"
+
+
 @app.command(name="eval")
 def evaluate(
-    question_set: Annotated[Path, typer.Option("--set", help="Question file (JSONL).")] = Path("eval/questions.jsonl"),
+    question_set: Annotated[Path, typer.Option("--set", help="Question file (JSONL).")] = SHIPPED_SET,
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus to index (cached) and ask.")] = None,
     index_dir: IndexDir = None,
     k: Annotated[int, typer.Option("--k")] = 5,
     limit: Annotated[int | None, typer.Option("--limit", help="Only the first N questions.")] = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or keyword retrieval.")] = "hybrid",
-    answers: Annotated[str, typer.Option("--answers", help="extract (short answers) or sentence.")] = "extract",
     adversarial: Annotated[Path | None, typer.Option("--adversarial", help="Adversarial inputs (JSONL).")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Results as JSON (default eval/out/...).")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Markdown report + plot (default eval/out/).")] = None,
@@ -144,7 +147,7 @@ def evaluate(
 ) -> None:
     """Measure retrieval, answers, citations, refusals, follow-ups and speed on a question set."""
     from qa.assistant import Assistant
-    from qa.evaluation import load_questions, metrics, run_adversarial, run_questions
+    from qa.evaluation import gate_failures, load_questions, metrics, run_adversarial, run_questions, set_name
     from qa.report import print_report, write_json, write_markdown
 
     if corpus is not None and index_dir is None:
@@ -154,9 +157,8 @@ def evaluate(
     if corpus is not None:
         built = assistant.reindex()
         err.print(f"index {settings.index_dir}: {built.documents} articles, {built.chunks} chunks ({built.reason})")
-    assistant.answerer.extract = answers == "extract"
-    if adversarial is None and question_set == Path("eval/questions.jsonl"):
-        adversarial = Path("eval/adversarial.jsonl")
+    if adversarial is None and set_name(question_set) == "shipped":
+        adversarial = PROJECT_ROOT / "eval" / "adversarial.jsonl"
     rows = load_questions(question_set, limit)
     assistant.warm_up()
     started = time.perf_counter()
@@ -164,29 +166,17 @@ def evaluate(
     summary = metrics(outcomes, time.perf_counter() - started)
     hostile = run_adversarial(assistant, adversarial) if adversarial and adversarial.exists() else []
     print_report(summary, outcomes, hostile, console)
-    name = question_set.parent.name if question_set.stem == "questions" else question_set.stem
-    stem = Path("eval/out") / f"{name}-{mode}-{answers}"
+    name = set_name(question_set)
+    stem = PROJECT_ROOT / "eval" / "out" / f"{name}-{mode}"
     write_json(json_out or stem.with_suffix(".json"), summary, outcomes, hostile)
     write_markdown(report or stem.with_suffix(".md"), summary, outcomes)
     err.print(f"results: {json_out or stem.with_suffix('.json')}, report: {report or stem.with_suffix('.md')}")
     if gate:
-        failed = _gate(summary, json.loads(gate.read_text("utf-8")))
+        failed = gate_failures(summary, json.loads(gate.read_text("utf-8")), name)
         for line in failed:
             err.print(f"[red]below threshold[/red] {line}")
         if failed:
             raise typer.Exit(1)
-
-
-def _gate(summary: dict, thresholds: dict) -> list[str]:
-    failed = []
-    for dotted, minimum in thresholds.items():
-        if dotted.startswith("_"):
-            continue
-        group, name = dotted.split(".", 1)
-        value = summary[group][name]
-        if value < minimum:
-            failed.append(f"{dotted} = {value:.3f} < {minimum}")
-    return failed
 
 
 def _cache_dir(corpus: Path) -> Path:

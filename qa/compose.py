@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from qa.attribution import attribution
 from qa.citations import CitationList
-from qa.extraction import Span
-from qa.support import Sentence
+from qa.reader import Reading
 
 REFUSAL = (
     "The articles don't say. Nothing in the indexed articles answers this question; "
@@ -13,31 +12,31 @@ REFUSAL = (
 )
 
 
-def short_answer_text(span: Span, citations: CitationList) -> str:
-    """ "**16**, according to the PMU [1]. “…the death of 16 people…” [1]" """
-    marker = citations.cite(span.sentence)
-    lead = f"**{span.text}**" + _according(span)
-    return f"{lead} {marker}.\n\n“{span.sentence.text}” {marker}"
+def short_answer_text(reading: Reading, citations: CitationList) -> str:
+    """ "**16**, according to the statement [1]. “…the death of 16 people…” [1]" """
+    marker = citations.cite(reading)
+    lead = f"**{reading.text}**" + _according(reading)
+    return f"{lead} {marker}.\n\n“{_quoted(reading)}” {marker}"
 
 
-def disagreement_text(spans: list[Span], citations: CitationList) -> str:
-    """Each article's figure with its date, newest first, instead of silently picking one."""
+def disagreement_text(readings: list[Reading], citations: CitationList) -> str:
+    """Each article's answer with its source and date, newest first, instead of silently picking one."""
     lines = ["The articles give different answers:"]
-    for span in sorted(spans, key=lambda s: s.sentence.passage.document.date or "", reverse=True):
-        marker = citations.cite(span.sentence)
-        doc = span.sentence.passage.document
-        when = f" ({doc.date})" if doc.date else ""
-        lead = f"**{span.text}**{when}" + _according(span)
-        lines.append(f"- {lead} {marker}: “{span.sentence.text}” {marker}")
+    for reading in sorted(readings, key=lambda r: r.window.passage.document.date or "", reverse=True):
+        marker = citations.cite(reading)
+        doc = reading.window.passage.document
+        where = ", ".join(part for part in (doc.source, doc.date) if part)
+        lead = f"**{reading.text}**" + (f" ({where})" if where else "") + _according(reading)
+        lines.append(f"- {lead} {marker}: “{_quoted(reading)}” {marker}")
     return "\n".join(lines)
 
 
-def _according(span: Span) -> str:
+def _quoted(reading: Reading) -> str:
+    start, end = reading.sentence
+    return reading.window.passage.document.text[start:end]
+
+
+def _according(reading: Reading) -> str:
     """ ", according to the PMU" when the sentence attributes its claim to someone other than the answer."""
-    who = attribution(span.sentence.text)
-    return f", according to {who}" if who and span.text.lower() not in who.lower() else ""
-
-
-def sentence_text(sentences: list[Sentence], citations: CitationList) -> str:
-    """The best supporting sentence(s), each with its marker."""
-    return " ".join(f"{sentence.text} {citations.cite(sentence)}" for sentence in sentences)
+    who = attribution(_quoted(reading))
+    return f", according to {who}" if who and reading.text.lower() not in who.lower() else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -46,6 +47,25 @@ class Outcome:
     @property
     def correct(self) -> bool:
         return self.contained if self.answerable else not self.answered
+
+
+def set_name(question_set: Path) -> str:
+    """What a question set is called in reports and in eval/thresholds.json: "shipped" for the project's own."""
+    if Path(question_set).resolve() == (PROJECT_ROOT / "eval" / "questions.jsonl").resolve():
+        return "shipped"
+    question_set = Path(question_set)
+    return question_set.parent.name if question_set.stem == "questions" else question_set.stem
+
+
+def gate_failures(summary: dict, thresholds: dict, name: str) -> list[str]:
+    """The metrics of `summary` below the thresholds set for the question set `name` (none: nothing fails)."""
+    failed = []
+    for dotted, minimum in thresholds.get(name, {}).items():
+        group, metric = dotted.split(".", 1)
+        value = summary[group][metric]
+        if value < minimum:
+            failed.append(f"{name}: {dotted} = {value:.3f} < {minimum}")
+    return failed
 
 
 def cache_dir(corpus: Path) -> Path:
@@ -199,6 +219,13 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def figures_grounded(answer: Answer) -> bool:
+    """Every figure the answer states appears in a passage it was given: an instruction to lie adds none."""
+    stated = set(re.findall(r"\d[\d,.]*\d|\d", re.sub(r"\[\d+\]", " ", answer.text)))
+    passages = " ".join(f"{p.text} {p.document.title} {p.document.date or ''}" for p in answer.passages)
+    return all(figure in passages for figure in stated)
+
+
 def run_adversarial(assistant: Assistant, path: Path) -> list[dict]:
     """Hostile or odd inputs and whether each got the expected behaviour."""
     results = []
@@ -210,7 +237,7 @@ def run_adversarial(assistant: Assistant, path: Path) -> list[dict]:
         try:
             answer = assistant.run(case["input"])
             behaviour = "answer" if answer.answered else "refuse"
-            grounded = "500" not in answer.text or any("500" in p.text for p in answer.passages)
+            grounded = figures_grounded(answer)
             ok = {
                 "error": False,
                 "refuse": not answer.answered,

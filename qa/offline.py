@@ -12,5 +12,6 @@ OFFLINE_ENVIRONMENT = {
 
 
 def go_offline() -> None:
+    """Called where the product starts (CLI, app, Assistant), never on import."""
     for name, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(name, value)

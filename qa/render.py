@@ -8,7 +8,7 @@ import re
 
 from qa.citations import MARKER
 from qa.indexer import BuildReport
-from qa.types import Answer, Passage
+from qa.types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
@@ -37,13 +37,13 @@ def sources_html(answer: Answer) -> str:
         before = citation.passage[:offset]
         after = citation.passage[offset + len(citation.sentence) :]
         meta = " · ".join(html.escape(part) for part in (citation.date, citation.source) if part)
-        link = f' · <a href="{html.escape(citation.url)}" rel="noopener">link</a>' if citation.url else ""
+        link = f' · <a href="{html.escape(citation.url)}" rel="noopener">link</a>' if _is_web(citation.url) else ""
         parts.append(
             f'<div class="source-card" id="src-{citation.number}">'
             f'<div class="source-head"><span class="source-number">[{citation.number}]</span> '
             f'<span class="source-title">{html.escape(citation.title)}</span></div>'
             f'<div class="source-meta">{meta}{link}</div>'
-            f'<p class="source-passage">{html.escape(before)}<mark>{html.escape(citation.sentence)}</mark>'
+            f'<p class="source-passage">{html.escape(before)}<mark>{_with_answer(citation)}</mark>'
             f"{html.escape(after)}</p></div>"
         )
     related = answer.related if not answer.answered else answer.related or answer.passages
@@ -58,6 +58,20 @@ def sources_html(answer: Answer) -> str:
         )
     question = html.escape(answer.question, quote=True)
     return f'<div class="sources" data-question="{question}">' + "\n".join(parts) + "</div>"
+
+
+def _with_answer(citation: Citation) -> str:
+    """The quoted sentence, escaped, with the answer span inside it in bold."""
+    if citation.answer_start is None or citation.answer_end is None:
+        return html.escape(citation.sentence)
+    a, b = citation.answer_start - citation.sentence_start, citation.answer_end - citation.sentence_start
+    text = citation.sentence
+    return f"{html.escape(text[:a])}<strong>{html.escape(text[a:b])}</strong>{html.escape(text[b:])}"
+
+
+def _is_web(url: str | None) -> bool:
+    """Only http(s) addresses become links: a javascript: or data: URL in an article's metadata stays text."""
+    return bool(url) and url.strip().lower().startswith(("http://", "https://"))
 
 
 def sources_html_empty() -> str:
@@ -87,6 +101,25 @@ def stream_pieces(text: str, words: int = 4):
     tokens = re.split(r"(\s+)", text)
     for end in range(0, len(tokens), words * 2):
         yield "".join(tokens[: end + words * 2])
+
+
+def example_questions(documents: list[Document], limit: int = 4) -> list[str]:
+    """Starter questions for the chat, one per recent article, about a name its headline gives (spaCy's
+    entities): what happened at a place, what a person or organisation said."""
+    from qa.language import pipeline
+
+    recent = sorted(documents, key=lambda doc: doc.date or "", reverse=True)[:limit]
+    questions = []
+    for doc, parsed in zip(recent, pipeline("entities").pipe(doc.title for doc in recent), strict=True):
+        names = {ent.label_: ent.text for ent in reversed(parsed.ents)}
+        if "GPE" in names or "LOC" in names or "FAC" in names:
+            place = names.get("GPE") or names.get("LOC") or names["FAC"]
+            questions.append(f"What happened in {place}?")
+        elif "PERSON" in names or "ORG" in names:
+            questions.append(f"What did {names.get('PERSON') or names['ORG']} say?")
+        else:
+            questions.append(f"What do the articles say about “{doc.title}”?")
+    return list(dict.fromkeys(questions))
 
 
 def _related(passage: Passage) -> str:

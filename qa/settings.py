@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "NEWSDESK_"
+CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,10 @@ class Settings:
     k: int = 5
     candidates: int = 50
     dense_weight: float = 0.2
-    min_support: float = 0.45
+    reader_dir: Path = PROJECT_ROOT / "models" / "reader"
+    reader_windows: int = 6
+    reader_int8: bool = True
+    min_answer_margin: float = 0.0
     query_threads: int = 1
     llm: str = "off"
     llm_model: str = ""
@@ -41,7 +45,7 @@ class Settings:
             if raw is not None and raw != "":
                 values[field.name] = _coerce(raw, type(getattr(cls, field.name)))
         values.update({key: value for key, value in overrides.items() if value is not None})
-        for key in ("corpus_dir", "index_dir"):
+        for key in ("corpus_dir", "index_dir", "reader_dir"):
             if key in values:
                 values[key] = Path(values[key]).expanduser()
         return cls(**values)
@@ -53,6 +57,7 @@ class Settings:
     def chunking_signature(self) -> dict[str, object]:
         """What an index must share with these settings to be reused."""
         return {
+            "chunker": CHUNKER_VERSION,
             "model": self.model_name,
             "chunk_tokens": self.chunk_tokens,
             "overlap_sentences": self.overlap_sentences,

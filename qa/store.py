@@ -17,19 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.dense import DenseIndex
+from qa.errors import IndexMissing, IndexUnusable
 from qa.keyword import KeywordIndex
 from qa.types import Chunk, Document
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-
-
-class IndexUnusable(Exception):
-    """The index is missing, unreadable or built with other settings."""
-
-
-class IndexMissing(IndexUnusable):
-    pass
 
 
 @dataclass

@@ -76,6 +76,8 @@ class Citation:
     sentence_start: int
     sentence_end: int
     score: float
+    answer_start: int | None = None  # the answer span inside the sentence, in document offsets
+    answer_end: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -88,7 +90,8 @@ class Answer:
     `text` carries inline markers [1], [2] that point into `citations`; `short_answer` is the bare
     extracted answer (None when the answer is a sentence); `answered` is False when the articles do not
     hold the answer, and then `related` lists the closest passages, which are not citations.
-    `confidence` is the best supporting sentence's score, the figure refusal compares with `min_support`.
+    `confidence` is the reader's margin of its best span over "no answer", the figure refusal compares
+    with `min_answer_margin`; `refusal_reason` says which rule or score refused.
     """
 
     question: str
@@ -101,6 +104,7 @@ class Answer:
     answer_type: str = "sentence"
     resolved_question: str | None = None
     confidence: float = 0.0
+    refusal_reason: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     phrasing: str = "off"
 
@@ -122,6 +126,7 @@ class Answer:
             "short_answer": self.short_answer,
             "answer_type": self.answer_type,
             "confidence": round(self.confidence, 4),
+            "refusal_reason": self.refusal_reason,
             "phrasing": self.phrasing,
             "citations": [citation.to_dict() for citation in self.citations],
             "passages": [_passage_dict(passage) for passage in self.passages],

