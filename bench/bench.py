@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,11 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.assistant import Assistant
-from qa.chunking import embedding_text
-from qa.dense import DenseIndex
-from qa.evaluation import cache_dir, load_questions
-from qa.indexer import Indexer
-from qa.keyword import KeywordIndex
+from qa.evaluation.metrics import percentile
+from qa.evaluation.runner import cache_dir, load_questions
+from qa.index.builder import Indexer
+from qa.index.dense import DenseIndex
+from qa.index.keyword import KeywordIndex
+from qa.ingest.chunking import embedding_text
 from qa.settings import PROJECT_ROOT, Settings
 
 SHIPPED_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
@@ -155,10 +155,7 @@ def bench_replicated(corpus: Path, args) -> dict:
 
 
 def percentiles(values: list[float]) -> dict:
-    if len(values) < 2:
-        return {"p50": values[0] if values else 0.0, "p95": values[0] if values else 0.0}
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1)}
+    return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1)}
 
 
 def rss_mb() -> float:

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from qa.chunking import Chunker, boundary_problems
-from qa.cleaning import clean_articles
-from qa.documents import load_corpus
-from qa.encoder import Encoder
+from qa.index.encoder import Encoder
+from qa.ingest.chunking import Chunker, boundary_problems
+from qa.ingest.cleaning import clean_articles
+from qa.ingest.loaders import load_corpus
 from qa.settings import Settings
 
 

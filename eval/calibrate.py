@@ -14,7 +14,7 @@ import argparse
 import json
 
 from qa.assistant import Assistant
-from qa.evaluation import cache_dir, load_questions
+from qa.evaluation.runner import cache_dir, load_questions
 from qa.settings import PROJECT_ROOT, Settings
 
 SHARED = PROJECT_ROOT.parent / "shared"

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from qa.assistant import Assistant
-from qa.evaluation import cache_dir, load_questions
-from qa.retrieval import fuse
+from qa.evaluation.runner import cache_dir, load_questions
+from qa.retrieval.fusion import fuse
 from qa.settings import Settings
 
 WEIGHTS = [round(0.1 * i, 1) for i in range(11)]

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from qa.assistant import Assistant
-from qa.evaluation import load_questions
+from qa.evaluation.runner import load_questions
 from qa.normalise import normalise_answer
 from qa.settings import PROJECT_ROOT, Settings
 

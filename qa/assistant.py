@@ -8,16 +8,16 @@ import threading
 import time
 from pathlib import Path
 
-from qa.answering import Answerer
-from qa.conversation import resolve
-from qa.encoder import Encoder
+from qa.answer.answerer import Answerer
+from qa.answer.followup import resolve
+from qa.answer.phrasing import Phraser
 from qa.errors import IndexMissing, InvalidQuestion
-from qa.indexer import BuildReport, Indexer, corpus_changes, describe
+from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
+from qa.index.encoder import Encoder
+from qa.index.store import Index, load_index
 from qa.offline import go_offline
-from qa.phrasing import Phraser
-from qa.retrieval import Retriever
+from qa.retrieval.retriever import Retriever
 from qa.settings import Settings
-from qa.store import Index, load_index
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class Assistant:
 
     def add(self, paths: list[Path]) -> BuildReport:
         """Copy files into the corpus folder and update the index incrementally."""
-        from qa.uploads import store_uploads
+        from qa.ingest.uploads import store_uploads
 
         stored, problems = store_uploads(paths, self.settings.corpus_dir)
         report = self.reindex(progress=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 # English number words, so "three" and "3" are one answer (SQuAD's official normalisation, plus numbers).
 _UNITS = (
@@ -23,6 +24,14 @@ _APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
 def fold_apostrophes(text: str) -> str:
     """Drop apostrophes inside words, so "Qa'im" and "Qaim" are one word."""
     return _APOSTROPHE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def stemmer():
+    """The one English Snowball stemmer (PyStemmer) that keyword search and window selection share."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
 
 
 def normalise_answer(text: str) -> str:

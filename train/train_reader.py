@@ -200,7 +200,7 @@ def best_span(start_logits, end_logits, sequence_ids, max_answer=30):
 def evaluate(model, tokenizer, examples: list[Example]) -> dict:
     import torch
 
-    from qa.evaluation import token_f1
+    from qa.evaluation.metrics import token_f1
     from qa.normalise import normalise_answer
 
     model.eval()
@@ -271,9 +271,17 @@ The loss curve is `loss.png`; every figure is in `training.json`. Rebuild with
 def write_model_card(out: Path, threads: int) -> None:
     """MODEL_CARD.md beside the weights, from the run's training.json."""
     report = json.loads((out / "training.json").read_text())
-    card = CARD.format(max_length=report["max_length"], seed=report["seed"], epochs=report["epochs"],
-                       batch=report["batch"], lr=report["lr"], train_windows=report["train_windows"],
-                       minutes=report["seconds"] / 60, threads=threads, **report["heldout"])
+    card = CARD.format(
+        max_length=report["max_length"],
+        seed=report["seed"],
+        epochs=report["epochs"],
+        batch=report["batch"],
+        lr=report["lr"],
+        train_windows=report["train_windows"],
+        minutes=report["seconds"] / 60,
+        threads=threads,
+        **report["heldout"],
+    )
     (out / "MODEL_CARD.md").write_text(card)
 
 

@@ -1,0 +1,134 @@
+"""The answer stage: choose a few short windows of the retrieved passages, let the reader find the answer
+span or decide there is none, then cite the sentence that holds it."""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+
+from qa.answer.citations import CitationList
+from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
+from qa.answer.reader import Reader, Reading, Window
+from qa.normalise import fold_apostrophes, normalise_answer, stemmer
+from qa.settings import Settings
+from qa.types import Answer, Passage
+
+WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
+CLOSE_MARGIN = 1.0  # readings this close to the best one count as competing answers
+_WORD = re.compile(r"\w+")
+
+
+class Answerer:
+    """Turns retrieved passages into an Answer with exact citations; `run()` does the work."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.reader = Reader(settings.reader_dir, threads=settings.query_threads, quantize=settings.reader_int8)
+
+    def warm_up(self) -> None:
+        self.reader.warm_up()
+
+    def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
+        started = time.perf_counter()
+        windows = select_windows(question, passages, self.settings.reader_windows)
+        timings["windows"] = time.perf_counter() - started
+        started = time.perf_counter()
+        readings = self.reader.run(question, windows)
+        timings["reading"] = time.perf_counter() - started
+        threshold = self.settings.min_answer_margin
+        answering = [reading for reading in readings if reading.margin >= threshold]
+        if not answering:
+            best = readings[0].margin if readings else None
+            reason = (
+                "no passage was retrieved"
+                if best is None
+                else f"the reader scored no answer above its best span (margin {best:.2f} < {threshold:.2f})"
+            )
+            return Answer(
+                question=question,
+                text=REFUSAL,
+                answered=False,
+                passages=passages,
+                related=passages,
+                confidence=best or 0.0,
+                refusal_reason=reason,
+            )
+        best = answering[0]
+        citations = CitationList()
+        competing = competing_readings(question, answering)
+        text = disagreement_text(competing, citations) if len(competing) > 1 else short_answer_text(best, citations)
+        return Answer(
+            question=question,
+            text=text,
+            answered=True,
+            citations=citations.citations,
+            passages=passages,
+            short_answer=best.text,
+            answer_type="figure" if _is_figure(best.text) else "span",
+            confidence=best.margin,
+        )
+
+
+def select_windows(question: str, passages: list[Passage], limit: int) -> list[Window]:
+    """The `limit` windows of the passages that share the most words with the question (retrieval rank
+    breaks ties); windows step by one sentence less than their size, so every sentence has a neighbour."""
+    asked = stems(question)
+    scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
+    for rank, passage in enumerate(passages):
+        sentences = passage.chunk.sentences
+        step = max(1, WINDOW_SENTENCES - 1)
+        for first in range(0, max(1, len(sentences) - 1), step):
+            window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
+            key = (passage.document.id, window.start)
+            overlap = len(asked & stems(window.text)) + len(asked & stems(passage.document.title)) * 0.25
+            if key not in scored or scored[key][0] < overlap:
+                scored[key] = (overlap, -rank, window)
+    ranked = sorted(scored.values(), key=lambda item: (-item[0], -item[1], item[2].start))
+    return [window for _, _, window in ranked[:limit]]
+
+
+def competing_readings(question: str, readings: list[Reading]) -> list[Reading]:
+    """One figure per article when articles give different figures and the question does not name which
+    article's event it means; otherwise only the best reading."""
+    best = readings[0]
+    if not _is_figure(best.text):
+        return [best]
+    per_document: dict[str, Reading] = {}
+    for reading in readings:
+        if reading.margin >= best.margin - CLOSE_MARGIN and _is_figure(reading.text):
+            per_document.setdefault(reading.window.passage.document.id, reading)
+    candidates = _pinned(question, list(per_document.values()))
+    if len({normalise_answer(reading.text) for reading in candidates}) <= 1:
+        return [best]
+    return candidates
+
+
+def _pinned(question: str, readings: list[Reading]) -> list[Reading]:
+    """The readings whose articles mention the most of the question's names (its capitalised words)."""
+    names = {word for word in stems(question, names_only=True)}
+    if not names:
+        return readings
+
+    def mentioned(reading: Reading) -> int:
+        document = reading.window.passage.document
+        return len(names & stems(f"{document.title} {document.text}"))
+
+    most = max(mentioned(reading) for reading in readings)
+    return [reading for reading in readings if mentioned(reading) == most]
+
+
+def _is_figure(text: str) -> bool:
+    return any(token.isdigit() for token in normalise_answer(text).split())
+
+
+@lru_cache(maxsize=4096)
+def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
+    """Stemmed content words (spaCy's English stop words left out); `names_only` keeps capitalised words
+    after the first word, which is how a question names people, places and events."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = _WORD.findall(fold_apostrophes(text))
+    if names_only:
+        words = [word for word in words[1:] if word[:1].isupper()]
+    return frozenset(stemmer().stemWords([w.lower() for w in words if w.lower() not in STOP_WORDS]))

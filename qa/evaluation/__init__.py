@@ -1,0 +1,1 @@
+"""Evaluation: run question sets through the Assistant, score them and write reports."""

@@ -1,0 +1,200 @@
+"""Build or update the index from a corpus folder: only new and changed articles are embedded."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa.index.dense import DenseIndex
+from qa.index.encoder import Encoder
+from qa.index.keyword import KeywordIndex
+from qa.index.store import Index, IndexUnusable, load_index, read_manifest, save_index, writer_lock
+from qa.ingest.chunking import Chunker, embedding_text
+from qa.ingest.cleaning import clean_articles
+from qa.ingest.loaders import LoadProblem, corpus_files, load_corpus
+from qa.settings import EMBEDDING_MODEL, Settings
+from qa.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the CLI summary and the UI."""
+
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded_chunks: int = 0
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    reason: str = ""
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.embedded_chunks / self.seconds if self.seconds else 0.0
+
+
+class Indexer:
+    """Turns a corpus folder into the on-disk index; `run()` builds or updates it."""
+
+    def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.encoder = encoder or Encoder(self.settings)
+
+    def run(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
+        """Build or update the index; one writer at a time per index folder (others wait)."""
+        with writer_lock(self.settings.index_dir):
+            return self._run(corpus, rebuild=rebuild, progress=progress)
+
+    def _run(self, corpus: Path | None, *, rebuild: bool, progress: bool) -> BuildReport:
+        started = time.perf_counter()
+        corpus = Path(corpus or self.settings.corpus_dir)
+        articles, problems = load_corpus(corpus)
+        documents = clean_articles(articles)
+        previous, reason = (None, "rebuild requested") if rebuild else self._reusable()
+        report = BuildReport(problems=problems, rebuilt=previous is None, reason=reason)
+        old_by_id = _chunks_by_document(previous)
+        old_keys = {doc.path: doc.id for doc in previous.documents.values()} if previous else {}
+        new_keys = {doc.path: doc.id for doc in documents}
+        report.added = sum(key not in old_keys for key in new_keys)
+        report.changed = sum(key in old_keys and old_keys[key] != ident for key, ident in new_keys.items())
+        report.removed = sum(key not in new_keys for key in old_keys)
+        report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
+
+        if previous is not None and not (report.added or report.changed or report.removed):
+            report.documents, report.chunks = len(previous.documents), len(previous.chunks)
+            report.reason = "up to date"
+            report.seconds = time.perf_counter() - started
+            return report
+
+        chunker = Chunker(
+            self.encoder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.overlap_sentences,
+            self.encoder.max_tokens,
+        )
+        fresh = [doc for doc in documents if doc.id not in old_by_id]
+        fresh_chunks = {doc.id: chunker.run(doc) for doc in fresh}
+        texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
+        embed_started = time.perf_counter()
+        fresh_vectors = self.encoder.run(texts, progress=progress) if texts else None
+        report.embed_seconds = time.perf_counter() - embed_started
+        report.embedded_chunks = len(texts)
+
+        chunks: list[Chunk] = []
+        rows: list[np.ndarray] = []
+        cursor = 0
+        for doc in documents:
+            if doc.id in old_by_id:
+                doc_chunks, doc_vectors = old_by_id[doc.id]
+            else:
+                doc_chunks = fresh_chunks[doc.id]
+                doc_vectors = fresh_vectors[cursor : cursor + len(doc_chunks)]
+                cursor += len(doc_chunks)
+            chunks.extend(doc_chunks)
+            rows.append(doc_vectors)
+        dimensions = previous.manifest["dimensions"] if previous else self.encoder.dimensions
+        vectors = np.vstack(rows) if rows else np.zeros((0, dimensions), dtype=np.float32)
+        by_id = {doc.id: doc for doc in documents}
+        index = Index(
+            documents=by_id,
+            chunks=chunks,
+            dense=DenseIndex.build(vectors, dimensions),
+            keyword=KeywordIndex.build([embedding_text(by_id[c.doc_id], c) for c in chunks]),
+            manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
+        )
+        report.documents, report.chunks = len(documents), len(chunks)
+        report.seconds = time.perf_counter() - started
+        index.manifest["last_build"] = {
+            "seconds": round(report.seconds, 2),
+            "embedded_chunks": len(texts),
+            "embed_seconds": round(report.embed_seconds, 2),
+        }
+        save_index(self.settings.index_dir, index)
+        return report
+
+    def _reusable(self) -> tuple[Index | None, str]:
+        """The current index if its model and chunking match the settings, with the reason if not."""
+        try:
+            manifest = read_manifest(self.settings.index_dir)
+            if manifest is None:
+                return None, "no index yet"
+            if manifest.get("settings") != self.settings.chunking_signature():
+                return None, f"settings changed ({manifest.get('settings')} -> {self.settings.chunking_signature()})"
+            return load_index(self.settings.index_dir), "incremental update"
+        except IndexUnusable as error:
+            return None, str(error)
+
+    def _manifest(self, corpus: Path, dimensions: int, documents: list[Document], chunks: int) -> dict:
+        return {
+            "model": EMBEDDING_MODEL,
+            "dimensions": dimensions,
+            "settings": self.settings.chunking_signature(),
+            "corpus": str(corpus.resolve()),
+            "files": corpus_fingerprint(corpus),
+            "document_hashes": sorted(doc.id for doc in documents),
+            "counts": {"documents": len(documents), "chunks": chunks},
+            "built_at": time.time(),
+        }
+
+
+def corpus_fingerprint(corpus: Path) -> dict[str, str]:
+    """A content hash per corpus file, to tell when the corpus changed since the index was built."""
+    fingerprint = {}
+    for file in corpus_files(Path(corpus)):
+        try:
+            fingerprint[str(file)] = hashlib.sha1(file.read_bytes()).hexdigest()
+        except OSError:
+            continue
+    return fingerprint
+
+
+def describe(index: Index, index_dir: Path) -> dict:
+    """What an index holds: articles, chunks, model, build time and age, and corpus changes since."""
+    manifest = index.manifest
+    corpus = Path(manifest.get("corpus", ""))
+    return {
+        "documents": len(index.documents),
+        "chunks": len(index.chunks),
+        "model": manifest.get("model"),
+        "dimensions": manifest.get("dimensions"),
+        "settings": manifest.get("settings"),
+        "corpus": str(corpus),
+        "index_dir": str(index_dir),
+        "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
+        "age_seconds": round(time.time() - index.built_at, 1),
+        "changes": corpus_changes(corpus, manifest) if corpus.exists() else {},
+    }
+
+
+def corpus_changes(corpus: Path, manifest: dict) -> dict[str, int]:
+    """How many corpus files are new, changed or removed relative to the index's manifest."""
+    now, then = corpus_fingerprint(corpus), manifest.get("files", {})
+    return {
+        "new": sum(path not in then for path in now),
+        "changed": sum(path in then and then[path] != digest for path, digest in now.items()),
+        "removed": sum(path not in now for path in then),
+    }
+
+
+def _chunks_by_document(index: Index | None) -> dict[str, tuple[list[Chunk], np.ndarray]]:
+    if index is None:
+        return {}
+    vectors = index.dense.vectors()
+    grouped: dict[str, tuple[list[Chunk], list[int]]] = {}
+    for row, chunk in enumerate(index.chunks):
+        grouped.setdefault(chunk.doc_id, ([], []))
+        grouped[chunk.doc_id][0].append(chunk)
+        grouped[chunk.doc_id][1].append(row)
+    return {doc_id: (chunks, vectors[rows]) for doc_id, (chunks, rows) in grouped.items()}

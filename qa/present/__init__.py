@@ -1,0 +1,1 @@
+"""Present: the command line, the web page and what both render."""

@@ -1,0 +1,156 @@
+"""Render answers for the web page: Markdown for the chat, HTML source cards. Article text is untrusted,
+so everything taken from documents is escaped before it reaches the page."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from qa.answer.citations import MARKER
+from qa.index.builder import BuildReport
+from qa.types import Answer, Citation, Document, Passage
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: markers become links to their source cards; document text cannot inject markup."""
+    body = html.escape(answer.text, quote=False)
+    body = _escape_markdown_except_bold(body)
+    body = MARKER.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})", body)
+    if answer.resolved_question:
+        body = f"*Understood as: {_plain(answer.resolved_question)}*\n\n{body}"
+    return body
+
+
+def sources_html(answer: Answer) -> str:
+    """One card per citation (title, date, source, passage with the supporting sentence highlighted);
+    related passages collapsed below, or as the only content when the answer was refused."""
+    parts = []
+    if not answer.answered:
+        parts.append(
+            '<div class="refusal" id="refusal"><strong>The articles don\'t say.</strong> '
+            "None of the indexed articles answers this question.</div>"
+        )
+    for citation in answer.citations:
+        offset = citation.sentence_start - citation.passage_start
+        before = citation.passage[:offset]
+        after = citation.passage[offset + len(citation.sentence) :]
+        meta = " · ".join(html.escape(part) for part in (citation.date, citation.source) if part)
+        link = f' · <a href="{html.escape(citation.url)}" rel="noopener">link</a>' if _is_web(citation.url) else ""
+        parts.append(
+            f'<div class="source-card" id="src-{citation.number}">'
+            f'<div class="source-head"><span class="source-number">[{citation.number}]</span> '
+            f'<span class="source-title">{html.escape(citation.title)}</span></div>'
+            f'<div class="source-meta">{meta}{link}</div>'
+            f'<p class="source-passage">{html.escape(before)}<mark>{_with_answer(citation)}</mark>'
+            f"{html.escape(after)}</p></div>"
+        )
+    related = answer.related if not answer.answered else answer.related or answer.passages
+    shown = {c.doc_id + str(c.passage_start) for c in answer.citations}
+    extra = [p for p in related if p.document.id + str(p.chunk.start) not in shown]
+    if extra:
+        items = "".join(_related(p) for p in extra)
+        opened = " open" if not answer.answered else ""
+        parts.append(
+            f'<details class="related"{opened}><summary>Related passages ({len(extra)}), not sources'
+            f"</summary>{items}</details>"
+        )
+    question = html.escape(answer.question, quote=True)
+    return f'<div class="sources" data-question="{question}">' + "\n".join(parts) + "</div>"
+
+
+def _with_answer(citation: Citation) -> str:
+    """The quoted sentence, escaped, with the answer span inside it in bold."""
+    if citation.answer_start is None or citation.answer_end is None:
+        return html.escape(citation.sentence)
+    a, b = citation.answer_start - citation.sentence_start, citation.answer_end - citation.sentence_start
+    text = citation.sentence
+    return f"{html.escape(text[:a])}<strong>{html.escape(text[a:b])}</strong>{html.escape(text[b:])}"
+
+
+def _is_web(url: str | None) -> bool:
+    """Only http(s) addresses become links: a javascript: or data: URL in an article's metadata stays text."""
+    return bool(url) and url.strip().lower().startswith(("http://", "https://"))
+
+
+def sources_html_empty() -> str:
+    return '<div class="empty">Ask a question: the passages that support the answer appear here.</div>'
+
+
+def header_markdown(info: dict) -> str:
+    age = _age(info.get("age_seconds", 0.0))
+    return (
+        f"# newsdesk\nAsk the news articles. **{info['documents']} articles**, {info['chunks']} passages "
+        f"indexed {age} ago · model {info['model']}"
+    )
+
+
+def upload_markdown(report: BuildReport) -> str:
+    lines = [
+        f"Added {len(getattr(report, 'stored', []))} file(s): {report.added} new article(s), "
+        f"{report.embedded_chunks} passage(s) embedded in {report.seconds:.2f}s; "
+        f"the index now holds {report.documents} articles."
+    ]
+    lines += [f"- skipped **{html.escape(p.path)}**: {html.escape(p.reason)}" for p in report.problems]
+    return "\n".join(lines)
+
+
+def stream_pieces(text: str, words: int = 4):
+    """The text in growing prefixes, a few words at a time, for a streaming chat message."""
+    tokens = re.split(r"(\s+)", text)
+    for end in range(0, len(tokens), words * 2):
+        yield "".join(tokens[: end + words * 2])
+
+
+def example_questions(documents: list[Document], limit: int = 4) -> list[str]:
+    """Starter questions for the chat, one per recent article, about a name its headline gives (spaCy's
+    entities): what happened at a place, what a person or organisation said."""
+    from qa.language import pipeline
+
+    recent = sorted(documents, key=lambda doc: doc.date or "", reverse=True)[:limit]
+    questions = []
+    for doc, parsed in zip(recent, pipeline("entities").pipe(doc.title for doc in recent), strict=True):
+        names = {ent.label_: ent.text for ent in reversed(parsed.ents)}
+        if "GPE" in names or "LOC" in names or "FAC" in names:
+            place = names.get("GPE") or names.get("LOC") or names["FAC"]
+            questions.append(f"What happened in {place}?")
+        elif "PERSON" in names or "ORG" in names:
+            questions.append(f"What did {names.get('PERSON') or names['ORG']} say?")
+        else:
+            questions.append(f"What do the articles say about “{doc.title}”?")
+    return list(dict.fromkeys(questions))
+
+
+def _related(passage: Passage) -> str:
+    doc = passage.document
+    meta = " · ".join(html.escape(part) for part in (doc.date, doc.source) if part)
+    return (
+        f'<div class="related-passage"><div class="source-title">{html.escape(doc.title)}</div>'
+        f'<div class="source-meta">{meta}</div><p>{html.escape(passage.text)}</p></div>'
+    )
+
+
+def _escape_markdown_except_bold(text: str) -> str:
+    pieces = re.split(r"(\*\*[^*]+\*\*|\[\d+\])", text)
+    out = []
+    for piece in pieces:
+        if re.fullmatch(r"\*\*[^*]+\*\*", piece):
+            out.append("**" + _MARKDOWN_SPECIAL.sub(r"\\\1", piece[2:-2]) + "**")
+        elif re.fullmatch(r"\[\d+\]", piece):
+            out.append(piece)
+        else:
+            out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", piece).replace("\n\\- ", "\n- "))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n > 1 else ''}"
+    return "moments"

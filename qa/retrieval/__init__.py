@@ -1,0 +1,1 @@
+"""Retrieval: dense and keyword candidates for a question, fused into ranked passages."""

@@ -1,0 +1,34 @@
+"""Hybrid retrieval: dense (MiniLM + FAISS) and keyword (BM25) candidates, fused into passages."""
+
+from __future__ import annotations
+
+from qa.index.encoder import Encoder
+from qa.index.store import Index
+from qa.retrieval.fusion import fuse
+from qa.settings import RetrievalMode, Settings
+from qa.types import Passage
+
+
+class Retriever:
+    """Finds the passages most likely to answer a query; `run()` returns them best first."""
+
+    def __init__(self, index: Index, encoder: Encoder, settings: Settings) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.settings = settings
+
+    def run(self, query: str, k: int | None = None, *, mode: RetrievalMode | str = "hybrid") -> list[Passage]:
+        """Top `k` passages; `mode` is hybrid, dense or keyword (the last two are baselines)."""
+        mode = RetrievalMode(mode)
+        k = k or self.settings.k
+        n = max(self.settings.candidates, k)
+        dense = self.index.dense.search(self.encoder.query(query), n) if mode != RetrievalMode.KEYWORD else []
+        keyword = self.index.keyword.search(query, n) if mode != RetrievalMode.DENSE else []
+        weight = {RetrievalMode.DENSE: 1.0, RetrievalMode.KEYWORD: 0.0}.get(mode, self.settings.dense_weight)
+        cosine, bm25 = dict(dense), dict(keyword)
+        passages = []
+        for row, score in fuse(dense, keyword, weight)[:k]:
+            chunk = self.index.chunks[row]
+            document = self.index.documents[chunk.doc_id]
+            passages.append(Passage(chunk, document, score, cosine.get(row, 0.0), bm25.get(row, 0.0)))
+        return passages

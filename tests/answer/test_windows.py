@@ -1,0 +1,49 @@
+"""Which windows the reader reads (no model)."""
+
+from qa.answer.answerer import competing_readings, select_windows
+from qa.answer.reader import Reading, Window
+from qa.types import Chunk, Document, Passage
+
+# Test fixture written for these tests, not a real article.
+SENTENCES = [
+    "The storm hit the coast on Monday.",
+    "Power failed in 3,000 homes.",
+    "Schools closed early.",
+    "The port reopened on Wednesday.",
+    "Ferries resumed service.",
+]
+
+
+def _passage(doc_id: str = "d", sentences: list[str] = SENTENCES) -> Passage:
+    text = " ".join(sentences)
+    spans, start = [], 0
+    for sentence in sentences:
+        spans.append((start, start + len(sentence)))
+        start += len(sentence) + 1
+    doc = Document(id=doc_id, text=text, title="Storm")
+    return Passage(Chunk(doc_id, 0, len(text), text, tuple(spans)), doc, 1.0)
+
+
+def test_windows_cover_every_sentence_with_a_neighbour_and_the_best_match_comes_first():
+    passage = _passage()
+    windows = select_windows("When did the port reopen?", [passage], limit=10)
+    covered = {span for window in windows for span in window.sentences}
+    assert covered == set(passage.chunk.sentences)
+    assert all(len(window.sentences) >= 2 for window in windows)
+    assert "The port reopened on Wednesday." in windows[0].text
+    assert len(select_windows("When did the port reopen?", [passage], limit=1)) == 1
+
+
+def test_only_differing_figures_from_different_articles_compete():
+    first, second = _passage("a"), _passage("b", [s.replace("3,000", "4,500") for s in SENTENCES])
+
+    def reading(passage: Passage, needle: str, margin: float) -> Reading:
+        start = passage.document.text.index(needle)
+        return Reading(Window(passage, passage.chunk.sentences[:2]), start, start + len(needle), margin)
+
+    both = [reading(first, "3,000", 5.0), reading(second, "4,500", 4.8)]
+    assert len(competing_readings("How many homes lost power?", both)) == 2
+    far = [reading(first, "3,000", 5.0), reading(second, "4,500", 1.0)]
+    assert len(competing_readings("How many homes lost power?", far)) == 1
+    words = [reading(first, "Monday", 5.0), reading(second, "Monday", 4.9)]
+    assert len(competing_readings("When did the storm hit?", words)) == 1

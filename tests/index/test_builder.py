@@ -1,0 +1,117 @@
+import pytest
+from conftest import ABU_KAMAL, QAIM
+
+from qa.assistant import Assistant
+from qa.index.builder import Indexer
+from qa.index.store import load_index
+from qa.settings import Settings
+
+NEW_ARTICLE = (
+    "Flood waters rise in Valencia\nMarch 9, 2025\n"
+    "Heavy rain flooded the Spanish city of Valencia on Sunday, forcing 1,200 residents from homes.\n"
+    "The mayor said pumps were working through the night.\n"
+)
+
+
+def _indexer(corpus, tmp_path, encoder, **overrides) -> Indexer:
+    settings = Settings.from_env(corpus_dir=corpus, index_dir=tmp_path / "index", **overrides)
+    return Indexer(settings, encoder)
+
+
+def test_update_embeds_only_new_and_changed_articles(corpus_copy, tmp_path, encoder):
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    first = indexer.run()
+    assert (first.added, first.documents) == (2, 2)
+
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    qaim = corpus_copy / QAIM
+    qaim.write_text(qaim.read_text("utf-8").replace("injury of 36 others", "injury of 41 others"), "utf-8")
+    (corpus_copy / ABU_KAMAL).unlink()
+    encoder.embedded.clear()
+    second = indexer.run()
+    assert (second.added, second.changed, second.removed, second.unchanged) == (1, 1, 1, 0)
+    index = load_index(tmp_path / "index")
+    expected = [
+        c
+        for c in index.chunks
+        if "Valencia" in index.documents[c.doc_id].text or index.documents[c.doc_id].path.endswith(QAIM)
+    ]
+    assert len(encoder.embedded) == len(expected) == second.embedded_chunks
+    assert not any("Abu-Kamal" in doc.text for doc in index.documents.values())
+
+    assistant = Assistant(indexer.settings)
+    assert "1,200" in assistant.run("How many residents were forced from their homes in Valencia?").text
+    assert "41" in assistant.run("How many were injured at Qa'im?").short_answer
+
+    encoder.embedded.clear()
+    third = indexer.run()
+    assert third.embedded_chunks == 0 and encoder.embedded == [] and third.unchanged == 2
+
+
+def test_interrupted_build_leaves_the_previous_index_usable(corpus_copy, tmp_path, encoder, monkeypatch):
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut mid-way")
+
+    monkeypatch.setattr("qa.index.dense.DenseIndex.save", crash)
+    with pytest.raises(RuntimeError):
+        indexer.run()
+    monkeypatch.undo()
+    index = load_index(tmp_path / "index")
+    assert len(index.documents) == 2
+    assert not [p for p in (tmp_path / "index").iterdir() if p.name.startswith(".tmp")]
+    answer = Assistant(indexer.settings).run("How many were killed at Qa'im?")
+    assert "16" in answer.short_answer
+
+
+def test_changed_settings_are_detected_and_trigger_a_full_rebuild(corpus_copy, tmp_path, encoder):
+    _indexer(corpus_copy, tmp_path, encoder).run()
+    report = _indexer(corpus_copy, tmp_path, encoder, chunk_tokens=120).run()
+    assert report.rebuilt and "settings changed" in report.reason
+    assert load_index(tmp_path / "index").manifest["settings"]["chunk_tokens"] == 120
+
+
+def test_bad_files_are_skipped_and_the_rest_indexed(corpus_copy, tmp_path, encoder):
+    (corpus_copy / "broken.txt").write_bytes(b"\xff\xfe\x00binary")
+    (corpus_copy / "empty.md").write_text("", "utf-8")
+    report = _indexer(corpus_copy, tmp_path, encoder).run()
+    assert report.documents == 2
+    assert {p.path.split("/")[-1] for p in report.problems} == {"broken.txt", "empty.md"}
+
+
+def test_empty_corpus_builds_an_empty_index_that_refuses(tmp_path, encoder):
+    (tmp_path / "empty").mkdir()
+    indexer = _indexer(tmp_path / "empty", tmp_path, encoder)
+    assert indexer.run().documents == 0
+    answer = Assistant(indexer.settings).run("Anything?")
+    assert not answer.answered and answer.citations == []
+
+
+def test_concurrent_builds_take_turns_and_a_no_op_update_writes_nothing(corpus_copy, tmp_path, encoder):
+    import threading
+
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    indexers = [_indexer(corpus_copy, tmp_path, encoder) for _ in range(2)]
+    threads = [threading.Thread(target=indexer.run) for indexer in indexers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    index = load_index(tmp_path / "index")
+    assert len(index.documents) == 3
+    generation = index.manifest["generation"]
+    report = indexers[0].run()
+    assert report.reason == "up to date" and report.documents == 3
+    assert load_index(tmp_path / "index").manifest["generation"] == generation
+
+
+def test_loading_reports_changed_settings_and_a_changed_corpus(corpus_copy, tmp_path, encoder, caplog):
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    Assistant(indexer.settings.with_(chunk_tokens=120), encoder=encoder).warm_up()
+    assert "settings say" in caplog.text
+    assert "changed since the index was built (1 new)" in caplog.text

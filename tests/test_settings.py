@@ -1,0 +1,24 @@
+"""Settings: environment variables take effect, and a value that cannot be used is an error."""
+
+import pytest
+
+from qa.errors import SettingInvalid
+from qa.settings import Settings
+
+
+def test_environment_overrides_defaults_and_keywords_override_both(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSDESK_K", "7")
+    monkeypatch.setenv("NEWSDESK_READER_INT8", "off")
+    monkeypatch.setenv("NEWSDESK_INDEX_DIR", str(tmp_path))
+    settings = Settings.from_env(k=3)
+    assert (settings.k, settings.reader_int8, settings.index_dir) == (3, False, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("NEWSDESK_K", "five"), ("NEWSDESK_READER_INT8", "ture"), ("NEWSDESK_LLM", "gpt"), ("NEWSDESK_K", "0")],
+)
+def test_a_typo_is_an_error_not_a_silent_default(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingInvalid, match=name):
+        Settings.from_env()
