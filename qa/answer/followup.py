@@ -12,6 +12,7 @@ from qa.types import Answer
 _LEAD = re.compile(r"^\s*(?:and|also|so|but|ok(?:ay)?|then)\b[\s,]*", re.I)
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _PLACE_PRONOUN = re.compile(r"\bthere\b", re.I)
+_THING_PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
 # A place after a preposition: capitalised words, each possibly led by a lower-case name particle joined
 # with a hyphen, as in many languages' place names (al-, el-, ad-, de-, d').
 _NAME_WORD = r"(?:[a-z]{1,3}[-'’])?[A-Z0-9][\w'’-]*"
@@ -62,11 +63,14 @@ def resolve(question: str, history: object) -> str:
     person = _last_person(last) if _PERSON_PRONOUN.search(resolved) else None
     if person:
         resolved = _PERSON_PRONOUN.sub(lambda m: _person_form(m.group(1), person), resolved, count=1)
+    thing = _last_name(last) if _THING_PRONOUN.search(resolved) else None
+    if thing:
+        resolved = _THING_PRONOUN.sub(lambda m: _person_form(m.group(1), thing), resolved, count=1)
     place = _last_place(turns)
     if place and _PLACE_PRONOUN.search(resolved):
         resolved = _PLACE_PRONOUN.sub(f"at {place}", resolved, count=1)
-    elif place and stripped != question.strip() and not _names_in(resolved):
-        resolved = f"{resolved.rstrip(' ?')} at {place}?"
+    elif place and not _names_in(resolved) and not _names_in(stripped):
+        resolved = f"{resolved.rstrip(' ?')} at {place}?"  # a follow-up that names nothing stays where we were
     if resolved == stripped:
         return question
     return resolved[:1].upper() + resolved[1:]
@@ -92,6 +96,17 @@ def _last_person(turn: Turn) -> str | None:
     return None
 
 
+def _last_name(turn: Turn) -> str | None:
+    """The last short answer when it is a name ("Islamic Resistance in Iraq", "F-15E Strike Eagles"):
+    what "it" or "they" most likely means in the next question."""
+    answer = (turn.short_answer or "").strip()
+    return answer if answer[:1].isupper() and not _is_date_or_figure(answer) else None
+
+
+def _is_date_or_figure(text: str) -> bool:
+    return any(ch.isdigit() for ch in text) and not any(ch.isalpha() and ch.isupper() for ch in text[1:])
+
+
 def _last_place(turns: list[Turn]) -> str | None:
     for turn in reversed(turns):
         match = _PLACE_PHRASE.search(turn.question)
@@ -105,8 +120,8 @@ def _names_in(text: str) -> bool:
     return any(word[:1].isupper() for word in words[1:])
 
 
-def _person_form(pronoun: str, person: str) -> str:
-    return f"{person}'s" if pronoun.lower() in ("his", "hers") else person
+def _person_form(pronoun: str, name: str) -> str:
+    return f"{name}'s" if pronoun.lower() in ("his", "hers", "its", "their") else name
 
 
 def _swap_subject(previous: str, subject: str) -> str:

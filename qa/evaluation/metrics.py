@@ -68,8 +68,8 @@ def score(row: dict, answer: Answer, ranked_docs: list, *, follow_up: bool = Fal
     if expected and answer.answered:
         outcome.exact = any(normalise_answer(predicted) == normalise_answer(e) for e in expected)
         outcome.f1 = max(token_f1(predicted, e) for e in expected)
-        outcome.contained = any(_contains(shown, e) for e in expected)
-        outcome.citation_holds = bool(cited) and any(_contains(cited.sentence, e) for e in expected)
+        outcome.contained = any(contains(shown, e) for e in expected)
+        outcome.citation_holds = bool(cited) and any(contains(cited.sentence, e) for e in expected)
     return outcome
 
 
@@ -77,7 +77,8 @@ def _is_gold(document, gold: list[str]) -> bool:
     return any(g == document.id or document.path.endswith(g) or document.path.endswith("#" + g) for g in gold)
 
 
-def _contains(text: str, expected: str) -> bool:
+def contains(text: str, expected: str) -> bool:
+    """Whether the normalised `expected` answer occurs in `text` as whole words."""
     needle = normalise_answer(expected)
     return bool(needle) and f" {needle} " in f" {normalise_answer(text)} "
 

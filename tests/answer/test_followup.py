@@ -1,4 +1,5 @@
 from qa.answer.followup import resolve, turns_from
+from qa.types import Answer
 
 
 def test_follow_up_about_a_place_uses_the_previous_question(assistant):
@@ -24,3 +25,28 @@ def test_history_as_chat_messages_and_pairs():
     assert resolve("What about Syria?", messages) == "How many troops remain in Syria?"
     assert turns_from([("Q?", "A.")])[0].question == "Q?"
     assert resolve("Who won?", []) == "Who won?"
+
+
+def _answered(question: str, short: str) -> Answer:
+    return Answer(question=question, text=f"**{short}** [1]", answered=True, short_answer=short)
+
+
+def test_it_and_its_stand_for_the_name_just_answered():
+    group = _answered("Which group claimed the drone strike?", "Islamic Resistance in Iraq")
+    assert (
+        resolve("Which airbase did it say it hit?", [group])
+        == "Which airbase did Islamic Resistance in Iraq say it hit?"
+    )
+    ministry = _answered("Which ministry expressed surprise?", "Defense Ministry")
+    assert (
+        resolve("Which network carried its statement?", [ministry])
+        == "Which network carried Defense Ministry's statement?"
+    )
+    figure = _answered("How many targets were struck?", "85")
+    assert resolve("Who reported it?", [figure]) == "Who reported it?"
+
+
+def test_a_follow_up_that_names_nothing_stays_at_the_place_asked_about():
+    killed = _answered("How many people were killed at Qa'im?", "16")
+    assert resolve("Who gave those figures?", [killed]) == "Who gave those figures at Qa'im?"
+    assert resolve("Who won the 2022 World Cup?", [killed]) == "Who won the 2022 World Cup?"
