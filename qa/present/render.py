@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 from qa.answer.citations import MARKER
 from qa.index.builder import BuildReport
@@ -96,7 +97,7 @@ def upload_markdown(report: BuildReport) -> str:
     return "\n".join(lines)
 
 
-def stream_pieces(text: str, words: int = 4):
+def stream_pieces(text: str, words: int = 4) -> Iterator[str]:
     """The text in growing prefixes, a few words at a time, for a streaming chat message."""
     tokens = re.split(r"(\s+)", text)
     for end in range(0, len(tokens), words * 2):

@@ -50,7 +50,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         except InvalidQuestion as error:
             return {"error": str(error)}
 
-    def add_articles(files: list | None, progress=gr.Progress(track_tqdm=True)):  # noqa: B008
+    def add_articles(files: list | None, progress: gr.Progress = gr.Progress(track_tqdm=True)):  # noqa: B008
         if not files:
             return "Choose one or more article files first.", gr.skip()
         progress(0, desc="Reading and indexing the new articles")
