@@ -253,9 +253,10 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   without the answer ("no answer"); each unanswerable one gives the window that shares most words with it.
   Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
 - **Held out**: the articles whose title hashes to 0 mod 6 (a sixth), for the figures below.
-- **Settings**: seed {seed}, {epochs} epoch(s), batch {batch}, AdamW lr {lr} with 10% warm-up and linear
-  decay, weight decay 0.01, gradient clipping 1.0; {train_windows} training windows; {minutes:.0f} minutes
-  on {threads} CPU threads.
+- **Settings**: seed {seed}; {cycles} cycles of {epochs} epoch each (warm restarts: a fresh AdamW, 10%
+  warm-up then linear decay, the learning rate halved each cycle from {lr}); batch {batch}, weight decay
+  0.01, gradient clipping 1.0; {train_windows} training windows; the last run took {minutes:.0f} minutes on
+  {threads} CPU threads.
 
 ## Held-out figures (windows of held-out articles)
 
@@ -263,8 +264,10 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 |---|---|---|---|---|---|
 | {span_em:.3f} | {span_f1:.3f} | {answerable_windows} | {windows} | {no_answer_accuracy:.3f} | {best_margin:.2f} |
 
-The loss curve is `loss.png`; every figure is in `training.json`. Rebuild with
-`python train/train_reader.py` (same seed, same data: same weights up to floating-point order).
+The loss curve of the last run is `loss.png`; every figure is in `training.json`. Rebuild with
+`python train/train_reader.py --cycles {cycles}` (same seed, same data order). A run resumed with
+`--resume DIR --start-cycle N` replays the data order of the finished cycles, but dropout draws differ,
+so it gives equivalent, not bit-identical, weights.
 """
 
 
@@ -272,6 +275,7 @@ def write_model_card(out: Path, threads: int) -> None:
     """MODEL_CARD.md beside the weights, from the run's training.json."""
     report = json.loads((out / "training.json").read_text())
     card = CARD.format(
+        cycles=report.get("cycles", 1),
         max_length=report["max_length"],
         seed=report["seed"],
         epochs=report["epochs"],
