@@ -37,10 +37,10 @@ class Settings:
     candidates: int = 50
     dense_weight: float = 0.2
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
-    reader_windows: int = 6
+    reader_windows: int = 3
     reader_int8: bool = True
-    min_answer_margin: float = 0.0
-    retrieval_weight: float = 0.0
+    min_answer_margin: float = -1.5  # where false refusals and false answers are equal in eval/calibrate.py
+    retrieval_weight: float = 3.0
     query_threads: int = 1
     llm: str = "off"
     llm_model: str = ""

@@ -33,6 +33,8 @@ class Answerer:
         started = time.perf_counter()
         windows = select_windows(question, passages, self.settings.reader_windows)
         timings["windows"] = time.perf_counter() - started
+        if not any(stems(question) & stems(window.text) for window in windows):
+            return _refusal(question, passages, "no window shares a content word with the question")
         started = time.perf_counter()
         readings = self.reader.run(question, windows)
         timings["reading"] = time.perf_counter() - started
@@ -47,15 +49,7 @@ class Answerer:
                 if best is None
                 else f"the reader scored no answer above its best span (margin {best:.2f} < {threshold:.2f})"
             )
-            return Answer(
-                question=question,
-                text=REFUSAL,
-                answered=False,
-                passages=passages,
-                related=passages,
-                confidence=best or 0.0,
-                refusal_reason=reason,
-            )
+            return _refusal(question, passages, reason, best or 0.0)
         best = answering[0]
         citations = CitationList()
         competing = competing_readings(question, answering)
@@ -70,6 +64,18 @@ class Answerer:
             answer_type="figure" if _is_figure(best.text) else "span",
             confidence=best.margin,
         )
+
+
+def _refusal(question: str, passages: list[Passage], reason: str, confidence: float = 0.0) -> Answer:
+    return Answer(
+        question=question,
+        text=REFUSAL,
+        answered=False,
+        passages=passages,
+        related=passages,
+        confidence=confidence,
+        refusal_reason=reason,
+    )
 
 
 def select_windows(question: str, passages: list[Passage], limit: int) -> list[Window]:

@@ -79,6 +79,7 @@ def run_adversarial(assistant: Assistant, path: Path) -> list[dict]:
                 "answer": answer.answered,
                 "no_crash": not citation_problems(answer),
                 "refuse_or_grounded": grounded,
+                "same_as_plain": "plain" in case and answer.text == assistant.run(case["plain"]).text,
             }[case["expect"]]
         except InvalidQuestion as error:
             behaviour, ok = f"error: {error}", case["expect"] == "error"

@@ -3,18 +3,19 @@ from qa.types import Answer
 
 
 def test_follow_up_about_a_place_uses_the_previous_question(assistant):
-    first = assistant.run("How many were killed at Qa'im?")
-    second = assistant.run("And how many were injured there?", history=[first])
-    assert second.resolved_question == "How many were injured at Qa'im?"
-    assert second.short_answer == "36"
+    first = assistant.run("In which town did the US strike the PMU's security headquarters in 2024?")
+    assert first.short_answer == "Qa’im"
+    second = assistant.run("How far is it from Baghdad?", history=[first])
+    assert second.resolved_question == "How far is Qa’im from Baghdad?"
+    assert "400 kilometers" in second.short_answer
 
 
 def test_pronoun_resolves_to_the_person_just_named(assistant):
-    first = assistant.run("Who is the Pentagon press secretary?")
+    first = assistant.run("Who is the Pentagon Press Secretary?")
     assert "Kirby" in first.short_answer
-    second = assistant.run("What did he say about Iraqi intelligence?", history=[first])
-    assert "Kirby" in second.resolved_question
-    assert "Iraqi intelligence had helped" in second.citations[0].sentence
+    second = assistant.run("What did he say about Iraqi intelligence work?", history=[first])
+    assert second.resolved_question == "What did John F. Kirby say about Iraqi intelligence work?"
+    assert second.answered and "Kirby" in second.citations[0].sentence
 
 
 def test_history_as_chat_messages_and_pairs():

@@ -49,15 +49,15 @@ def model_server():
 
 def test_openai_endpoint_phrase_is_used_only_when_grounded(assistant, model_server):
     phraser = Phraser(assistant.settings.with_(llm="openai", llm_url=model_server, llm_model="local"))
-    answer = assistant.run("How many were killed at Qa'im?")
+    answer = assistant.run("How many targets did CENTCOM say US forces struck?")
 
-    _Server.reply = "According to the PMU, 16 people were killed in al-Qa'im [1]."
+    _Server.reply = "According to CENTCOM, US forces struck more than 85 targets in Iraq and Syria [1]."
     phrased = phraser.run(answer)
     assert phrased.phrasing == "accepted" and phrased.text == _Server.reply
     assert citation_problems(phrased) == []
     assert "Sources:\n[1]" in _Server.seen[-1]["messages"][1]["content"]
 
-    _Server.reply = "The PMU said 16 people were killed and 36 injured [1], 52 casualties in all."
+    _Server.reply = "CENTCOM said US forces struck more than 85 targets [1], 52 of them in Iraq."
     rejected = phraser.run(answer)
     assert rejected.phrasing.startswith("rejected") and "'52'" in rejected.phrasing
     assert rejected.text == answer.text
@@ -65,6 +65,6 @@ def test_openai_endpoint_phrase_is_used_only_when_grounded(assistant, model_serv
 
 def test_unreachable_model_server_keeps_the_extractive_answer(assistant):
     phraser = Phraser(assistant.settings.with_(llm="openai", llm_url="http://127.0.0.1:9"))
-    answer = assistant.run("How many were killed at Qa'im?")
+    answer = assistant.run("How many targets did CENTCOM say US forces struck?")
     kept = phraser.run(answer)
     assert kept.text == answer.text and kept.phrasing.startswith("failed")
