@@ -82,19 +82,18 @@ def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
     return examples
 
 
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 def load_rows() -> list[dict]:
     """SQuAD 2.0 dev (answerable and not), SQuAD 1.1 dev questions not already there, RealTimeQA gold articles."""
     rows, seen = [], set()
-    for line in (SHARED / "traindata" / "squad20_dev.jsonl").read_text("utf-8").splitlines():
-        r = json.loads(line)
+    for r in _records(SHARED / "traindata" / "squad20_dev.jsonl"):
         seen.add(r["id"])
         rows.append({"question": r["question"], "context": r["context"], "answers": r["answers"], "group": r["title"]})
-    squad = {}
-    for line in (SHARED / "evaldata" / "squad11" / "corpus.jsonl").read_text("utf-8").splitlines():
-        d = json.loads(line)
-        squad[d["id"]] = d
-    for line in (SHARED / "evaldata" / "squad11" / "questions.jsonl").read_text("utf-8").splitlines():
-        q = json.loads(line)
+    squad = {d["id"]: d for d in _records(SHARED / "evaldata" / "squad11" / "corpus.jsonl")}
+    for q in _records(SHARED / "evaldata" / "squad11" / "questions.jsonl"):
         if q["id"] in seen or not q.get("evidence_spans"):
             continue
         span = q["evidence_spans"][0]
@@ -111,12 +110,8 @@ def load_rows() -> list[dict]:
                     "group": doc["title"],
                 }
             )
-    rtqa = {}
-    for line in (SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl").read_text("utf-8").splitlines():
-        d = json.loads(line)
-        rtqa[d["id"]] = d
-    for line in (SHARED / "evaldata" / "realtimeqa" / "questions.jsonl").read_text("utf-8").splitlines():
-        q = json.loads(line)
+    rtqa = {d["id"]: d for d in _records(SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl")}
+    for q in _records(SHARED / "evaldata" / "realtimeqa" / "questions.jsonl"):
         for doc_id in q.get("evidence_doc_ids") or []:
             text = (rtqa.get(doc_id) or {}).get("text") or ""
             answer = next((a.strip('“”"') for a in q["answers"] if a.strip('“”"') and a.strip('“”"') in text), None)
