@@ -47,5 +47,10 @@ def normalise_answer(text: str) -> str:
     return " ".join(words)
 
 
+def is_figure(text: str) -> bool:
+    """Whether an answer states a number or a date ("16", "about 40", "January 28"), as opposed to a name."""
+    return any(token.isdigit() for token in normalise_answer(text).split())
+
+
 def answer_tokens(text: str) -> list[str]:
     return normalise_answer(text).split()

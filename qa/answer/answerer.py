@@ -10,9 +10,9 @@ from functools import lru_cache
 from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
 from qa.answer.reader import Reader, Reading, Window
-from qa.normalise import fold_apostrophes, normalise_answer, stemmer
+from qa.normalise import fold_apostrophes, is_figure, normalise_answer, stemmer
 from qa.settings import Settings
-from qa.types import Answer, Passage
+from qa.types import Answer, Document, Passage
 
 WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
 CLOSE_MARGIN = 1.0  # readings this close to the best one count as competing answers
@@ -61,7 +61,7 @@ class Answerer:
             citations=citations.citations,
             passages=passages,
             short_answer=best.text,
-            answer_type="figure" if _is_figure(best.text) else "span",
+            answer_type="figure" if is_figure(best.text) else "span",
             confidence=best.margin,
         )
 
@@ -83,15 +83,15 @@ def select_windows(question: str, passages: list[Passage], limit: int) -> list[W
     that their article mentions anywhere (retrieval rank breaks ties); windows step by one sentence less
     than their size, so every sentence has a neighbour."""
     asked, names = stems(question), stems(question, names_only=True)
+    step = max(1, WINDOW_SENTENCES - 1)
     scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
     for rank, passage in enumerate(passages):
         sentences = passage.chunk.sentences
-        step = max(1, WINDOW_SENTENCES - 1)
+        named = _names_mentioned(names, passage.document)
         for first in range(0, max(1, len(sentences) - 1), step):
             window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
             key = (passage.document.id, window.start)
-            document = passage.document
-            overlap = len(asked & stems(window.text)) + len(names & stems(f"{document.title} {document.text}"))
+            overlap = len(asked & stems(window.text)) + named
             if key not in scored or scored[key][0] < overlap:
                 scored[key] = (overlap, -rank, window)
     ranked = sorted(scored.values(), key=lambda item: (-item[0], -item[1], item[2].start))
@@ -102,11 +102,11 @@ def competing_readings(question: str, readings: list[Reading]) -> list[Reading]:
     """One figure per article when articles give different figures and the question does not name which
     article's event it means; otherwise only the best reading."""
     best = readings[0]
-    if not _is_figure(best.text):
+    if not is_figure(best.text):
         return [best]
     per_document: dict[str, Reading] = {}
     for reading in readings:
-        if reading.margin >= best.margin - CLOSE_MARGIN and _is_figure(reading.text):
+        if reading.margin >= best.margin - CLOSE_MARGIN and is_figure(reading.text):
             per_document.setdefault(reading.window.passage.document.id, reading)
     candidates = _pinned(question, list(per_document.values()))
     if len({normalise_answer(reading.text) for reading in candidates}) <= 1:
@@ -116,20 +116,17 @@ def competing_readings(question: str, readings: list[Reading]) -> list[Reading]:
 
 def _pinned(question: str, readings: list[Reading]) -> list[Reading]:
     """The readings whose articles mention the most of the question's names (its capitalised words)."""
-    names = {word for word in stems(question, names_only=True)}
+    names = stems(question, names_only=True)
     if not names:
         return readings
-
-    def mentioned(reading: Reading) -> int:
-        document = reading.window.passage.document
-        return len(names & stems(f"{document.title} {document.text}"))
-
-    most = max(mentioned(reading) for reading in readings)
-    return [reading for reading in readings if mentioned(reading) == most]
+    mentioned = {id(reading): _names_mentioned(names, reading.window.passage.document) for reading in readings}
+    most = max(mentioned.values())
+    return [reading for reading in readings if mentioned[id(reading)] == most]
 
 
-def _is_figure(text: str) -> bool:
-    return any(token.isdigit() for token in normalise_answer(text).split())
+def _names_mentioned(names: frozenset[str], document: Document) -> int:
+    """How many of the question's names the article mentions anywhere, headline included."""
+    return len(names & stems(f"{document.title} {document.text}")) if names else 0
 
 
 @lru_cache(maxsize=4096)

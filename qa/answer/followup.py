@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from qa.language import pipeline
+from qa.normalise import is_figure
 from qa.types import Answer
 
 # English discourse openers, personal pronouns and "there": what marks any follow-up as leaning on the last turn.
@@ -100,11 +101,7 @@ def _last_name(turn: Turn) -> str | None:
     """The last short answer when it is a name ("Islamic Resistance in Iraq", "F-15E Strike Eagles"):
     what "it" or "they" most likely means in the next question."""
     answer = (turn.short_answer or "").strip()
-    return answer if answer[:1].isupper() and not _is_date_or_figure(answer) else None
-
-
-def _is_date_or_figure(text: str) -> bool:
-    return any(ch.isdigit() for ch in text) and not any(ch.isalpha() and ch.isupper() for ch in text[1:])
+    return answer if answer[:1].isupper() and not is_figure(answer) else None
 
 
 def _last_place(turns: list[Turn]) -> str | None:
