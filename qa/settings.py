@@ -42,6 +42,7 @@ class Settings:
     min_answer_margin: float = -1.5  # where false refusals and false answers are equal in eval/calibrate.py
     retrieval_weight: float = 3.0
     query_threads: int = 1
+    index_threads: int = 0  # 0: every core
     llm: str = "off"
     llm_model: str = ""
     llm_url: str = ""
@@ -69,6 +70,8 @@ class Settings:
         for name in ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads"):
             if getattr(self, name) < 1:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")
+        if self.index_threads < 0:
+            raise SettingInvalid(f"{ENV_PREFIX}INDEX_THREADS must be 0 (every core) or more, not {self.index_threads}")
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (None values are ignored)."""

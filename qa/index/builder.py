@@ -13,6 +13,7 @@ import numpy as np
 from qa.index.dense import DenseIndex
 from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordIndex
+from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import Index, IndexUnusable, load_index, read_manifest, save_index, writer_lock
 from qa.ingest.chunking import Chunker, embedding_text
 from qa.ingest.cleaning import clean_articles
@@ -52,12 +53,25 @@ class Indexer:
         self.settings = settings or Settings.from_env()
         self.encoder = encoder or Encoder(self.settings)
 
-    def run(self, corpus: Path | None = None, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
-        """Build or update the index; one writer at a time per index folder (others wait)."""
-        with writer_lock(self.settings.index_dir):
-            return self._run(corpus, rebuild=rebuild, progress=progress)
+    def run(
+        self,
+        corpus: Path | None = None,
+        *,
+        rebuild: bool = False,
+        progress: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> BuildReport:
+        """Build or update the index; one writer at a time per index folder (others wait).
 
-    def _run(self, corpus: Path | None, *, rebuild: bool, progress: bool) -> BuildReport:
+        `progress` reports each stage on stderr (a bar on a terminal, a line every few seconds in a log);
+        `on_progress(stage, done, total)` is called as work completes.
+        """
+        with writer_lock(self.settings.index_dir):
+            return self._run(corpus, rebuild=rebuild, progress=progress, on_progress=on_progress)
+
+    def _run(
+        self, corpus: Path | None, *, rebuild: bool, progress: bool, on_progress: ProgressCallback | None
+    ) -> BuildReport:
         started = time.perf_counter()
         corpus = Path(corpus or self.settings.corpus_dir)
         articles, problems = load_corpus(corpus)
@@ -85,10 +99,14 @@ class Indexer:
             self.encoder.max_tokens,
         )
         fresh = [doc for doc in documents if doc.id not in old_by_id]
-        fresh_chunks = {doc.id: chunker.run(doc) for doc in fresh}
+        fresh_chunks = {}
+        with Progress("splitting", len(fresh), "articles", enabled=progress, callback=on_progress) as stage:
+            for doc in fresh:
+                fresh_chunks[doc.id] = chunker.run(doc)
+                stage.update()
         texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
         embed_started = time.perf_counter()
-        fresh_vectors = self.encoder.run(texts, progress=progress) if texts else None
+        fresh_vectors = self._embed(texts, progress, on_progress) if texts else None
         report.embed_seconds = time.perf_counter() - embed_started
         report.embedded_chunks = len(texts)
 
@@ -123,6 +141,17 @@ class Indexer:
         }
         save_index(self.settings.index_dir, index)
         return report
+
+    def _embed(self, texts: list[str], progress: bool, on_progress: ProgressCallback | None) -> np.ndarray:
+        """Vectors for `texts`, encoded in blocks so progress can be told between them."""
+        block = self.settings.batch_size * 16
+        parts = []
+        self.encoder.warm_up()  # so the rate counts encoding, not loading the model
+        with Progress("embedding", len(texts), "chunks", enabled=progress, callback=on_progress) as stage:
+            for start in range(0, len(texts), block):
+                parts.append(self.encoder.run(texts[start : start + block]))
+                stage.update(len(parts[-1]))
+        return np.vstack(parts)
 
     def _reusable(self) -> tuple[Index | None, str]:
         """The current index if its model and chunking match the settings, with the reason if not."""

@@ -65,7 +65,7 @@ class Encoder:
         self.warm_up()
         import torch
 
-        torch.set_num_threads(threads or os.cpu_count() or 1)
+        torch.set_num_threads(threads or self.settings.index_threads or os.cpu_count() or 1)
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         vectors = self._model.encode(
