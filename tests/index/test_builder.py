@@ -115,3 +115,20 @@ def test_loading_reports_changed_settings_and_a_changed_corpus(corpus_copy, tmp_
     Assistant(indexer.settings.with_(chunk_tokens=120), encoder=encoder).warm_up()
     assert "settings say" in caplog.text
     assert "changed since the index was built (1 new)" in caplog.text
+
+
+def test_a_bad_file_is_moved_aside_with_its_reason_and_poisons_no_later_run(corpus_copy, tmp_path, encoder):
+    from qa.ingest.rejects import rejected_files
+
+    (corpus_copy / "one-line.txt").write_text("x" * 30_000, "utf-8")  # test fixture: over the article limit
+    (corpus_copy / "broken.json").write_text("{not json", "utf-8")
+    indexer = _indexer(corpus_copy, tmp_path, encoder, max_article_chars=20_000, rejected_dir=str(tmp_path / "rej"))
+    report = indexer.run()
+    assert report.documents == 2
+    assert sorted(r.name for r in report.rejected) == ["broken.json", "one-line.txt"]
+    assert not (corpus_copy / "broken.json").exists() and (tmp_path / "rej" / "broken.json").exists()
+    listed = {r.name: r.reason for r in rejected_files(tmp_path / "rej")}
+    assert "malformed JSON" in listed["broken.json"] and "over the limit" in listed["one-line.txt"]
+    (corpus_copy / "later.txt").write_text("Later headline\nA later article arrived on Monday, officials said.\n")
+    again = indexer.run()
+    assert (again.added, again.problems, again.rejected) == (1, [], [])

@@ -2,7 +2,7 @@ import shutil
 
 from conftest import ABU_KAMAL, CORPUS, QAIM
 
-from qa.ingest.cleaning import clean_articles
+from qa.ingest.cleaning import clean_articles, clean_corpus
 from qa.ingest.loaders import load_corpus
 
 BOILERPLATE = [
@@ -64,9 +64,20 @@ def test_generic_rules_work_on_another_site(tmp_path):
     assert "Subscribe" not in doc.text and "Home |" not in doc.text
 
 
-def test_lines_repeated_across_articles_of_one_source_are_dropped(tmp_path):
-    footer = "Copyright Daily Planet all rights reserved and more legal words for the footer of every page."
+def test_short_lines_repeated_across_articles_of_one_source_are_dropped(tmp_path):
+    footer = "Copyright Daily Planet | All rights reserved"
     for n in range(2):
         (tmp_path / f"{n}.txt").write_text(f"Headline number {n} for the test\nBody sentence {n} is here.\n{footer}")
     docs = clean_articles(load_corpus(tmp_path)[0])
-    assert all(footer not in doc.text for doc in docs)
+    assert len(docs) == 2 and all(footer not in doc.text for doc in docs)
+
+
+def test_a_repeated_sentence_is_kept_and_a_repeated_article_is_kept_once(tmp_path):
+    """Two outlets carrying one wire story keep its sentences; the same article twice is one document."""
+    wire = "The central bank raised its main rate by half a point to 4.5 percent on Thursday, the agency said."
+    (tmp_path / "outlet-a.txt").write_text(f"Rates rise again\nOutlet A's own opening sentence here.\n{wire}\n")
+    (tmp_path / "outlet-b.txt").write_text(f"Central bank lifts rates\n{wire}\nOutlet B adds its own view.\n")
+    (tmp_path / "outlet-b-copy.txt").write_text(f"Central bank lifts rates\n{wire}\nOutlet B adds its own view.\n")
+    cleaned = clean_corpus(load_corpus(tmp_path)[0])
+    assert len(cleaned.documents) == 2 and all(wire in doc.text for doc in cleaned.documents)
+    assert list(cleaned.duplicates) == [str(tmp_path / "outlet-b.txt")]

@@ -44,3 +44,20 @@ def test_empty_or_missing_folder_gives_nothing_and_says_so(tmp_path):
     assert load_corpus(tmp_path) == ([], [])
     articles, problems = load_corpus(tmp_path / "nope")
     assert articles == [] and "no such file" in problems[0].reason
+
+
+def test_no_file_can_stop_the_others_from_loading(tmp_path):
+    """Hostile inputs written for this test: deep nesting, an oversized article, a file of only bad records."""
+    (tmp_path / "good.txt").write_text("A good article. It stays.", "utf-8")
+    (tmp_path / "nested.json").write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    deep = '{"text": "Deep line.", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (tmp_path / "mixed.jsonl").write_text(deep + '\n{"text": "Shallow line."}\n', "utf-8")
+    (tmp_path / "huge.txt").write_text("word " * 3000, "utf-8")
+    (tmp_path / "nothing.jsonl").write_text('{"title": "no text"}\n[1, 2]\n', "utf-8")
+    articles, problems = load_corpus(tmp_path, max_article_chars=10_000)
+    assert sorted(a.text for a in articles) == ["A good article. It stays.", "Shallow line."]
+    by_name = {p.path.split("/")[-1]: p for p in problems}
+    assert "nested too deeply" in by_name["nested.json"].reason and by_name["nested.json"].whole_file
+    assert "nested too deeply" in by_name["mixed.jsonl:1"].reason and not by_name["mixed.jsonl:1"].whole_file
+    assert "over the limit of 10,000" in by_name["huge.txt"].reason and by_name["huge.txt"].whole_file
+    assert all(p.whole_file for p in problems if p.path.split("/")[-1].startswith("nothing.jsonl"))
