@@ -11,9 +11,10 @@ from pathlib import Path
 from qa.answer.answerer import Answerer
 from qa.answer.followup import resolve
 from qa.answer.phrasing import Phraser
-from qa.errors import IndexMissing, InvalidQuestion
+from qa.errors import IndexMissing, IndexUnusable, InvalidQuestion
 from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
 from qa.index.encoder import Encoder
+from qa.index.jobs import Job, JobQueue
 from qa.index.store import Index, load_index
 from qa.offline import go_offline
 from qa.retrieval.retriever import Retriever
@@ -21,12 +22,16 @@ from qa.settings import Settings
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
-MAX_QUESTION_CHARS = 2000
 _MARKUP = re.compile(r"<[^<>]{1,200}>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Assistant:
-    """Answers questions over one index; `warm_up()` loads (building the index if there is none)."""
+    """Answers questions over one index; `warm_up()` loads (building the index if there is none).
+
+    Thread-safe: questions run in parallel on one shared model. Indexing never blocks them: a new
+    generation is built beside the one in use and swapped in when complete.
+    """
 
     def __init__(
         self, settings: Settings | None = None, *, encoder: Encoder | None = None, **overrides: object
@@ -38,7 +43,9 @@ class Assistant:
         self.phraser = Phraser(self.settings)
         self.index: Index | None = None
         self.retriever: Retriever | None = None
-        self._lock = threading.Lock()
+        self.jobs = JobQueue()
+        self._lock = threading.Lock()  # held only to load or swap the index, never while building one
+        self._build_lock = threading.Lock()
 
     def warm_up(self) -> None:
         with self._lock:
@@ -49,13 +56,19 @@ class Assistant:
 
     def _load(self) -> None:
         try:
-            self.index = load_index(self.settings.index_dir)
-        except IndexMissing:
-            log.warning("no index in %s: building one from %s", self.settings.index_dir, self.settings.corpus_dir)
+            index = load_index(self.settings.index_dir)
+        except IndexUnusable as error:
+            if not isinstance(error, IndexMissing):
+                log.warning("%s", error)
+            log.warning("building the index in %s from %s", self.settings.index_dir, self.settings.corpus_dir)
             Indexer(self.settings, self.encoder).run(self.settings.corpus_dir)
-            self.index = load_index(self.settings.index_dir)
-        self.retriever = Retriever(self.index, self.encoder, self.settings)
+            index = load_index(self.settings.index_dir)
+        self._use(index)
         self._report_staleness()
+
+    def _use(self, index: Index) -> None:
+        self.retriever = Retriever(index, self.encoder, self.settings)
+        self.index = index
 
     def _report_staleness(self) -> None:
         """Warn when the index on disk no longer matches the settings or the corpus folder."""
@@ -78,14 +91,16 @@ class Assistant:
 
     def run(self, question: str, *, history: object = None, k: int | None = None, mode: str = "hybrid") -> Answer:
         """Answer `question`, resolving it against `history` first when it is a follow-up."""
-        question = _checked(question)
+        question = check_question(question, self.settings.max_question_chars)
+        history = _checked_history(history)
         self.warm_up()
+        retriever = self.retriever  # one generation for the whole question, even if a new one is swapped in
         timings: dict[str, float] = {}
         started = time.perf_counter()
         resolved = resolve(question, history)
         timings["resolve"] = time.perf_counter() - started
         mark = time.perf_counter()
-        passages = self.retriever.run(resolved, k or self.settings.k, mode=mode)
+        passages = retriever.run(resolved, k or self.settings.k, mode=mode)
         timings["retrieval"] = time.perf_counter() - mark
         answer = self.answerer.run(resolved, passages, timings)
         if not answer.answered:
@@ -103,22 +118,34 @@ class Assistant:
     ask = run
 
     def add(self, paths: list[Path]) -> BuildReport:
-        """Copy files into the corpus folder and update the index incrementally."""
+        """Copy files into the corpus folder and update the index incrementally; returns when done."""
+        return self.add_async(paths).wait()
+
+    def add_async(self, paths: list[Path]) -> Job:
+        """Copy files into the corpus folder now and queue the index update; questions go on meanwhile."""
         from qa.ingest.uploads import store_uploads
 
-        stored, problems = store_uploads(paths, self.settings.corpus_dir)
-        report = self.reindex(progress=True)
-        report.problems = problems + [p for p in report.problems if p not in problems]
-        report.stored = stored
-        return report
+        stored, problems = store_uploads(paths, self.settings)
 
-    def reindex(self, *, rebuild: bool = False, progress: bool = False) -> BuildReport:
-        """Bring the index up to date with the corpus folder and start using it."""
-        with self._lock:
+        def work(job: Job) -> BuildReport:
+            report = self.reindex(progress=False, on_progress=job.progress)
+            report.problems = problems + [p for p in report.problems if p not in problems]
+            report.stored = stored
+            return report
+
+        names = ", ".join(path.name for path in stored) or "no readable files"
+        job = self.jobs.submit(f"add {names}", work)
+        return job
+
+    def reindex(self, *, rebuild: bool = False, progress: bool = False, on_progress=None) -> BuildReport:
+        """Bring the index up to date with the corpus folder and start using it (questions are not held up)."""
+        with self._build_lock:
             indexer = Indexer(self.settings, self.encoder)
-            report = indexer.run(self.settings.corpus_dir, rebuild=rebuild, progress=progress)
-            self.index = load_index(self.settings.index_dir)
-            self.retriever = Retriever(self.index, self.encoder, self.settings)
+            report = indexer.run(self.settings.corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress)
+            if report.reason != "up to date" or self.index is None:
+                index = load_index(self.settings.index_dir)
+                with self._lock:
+                    self._use(index)
         return report
 
     def info(self) -> dict:
@@ -130,15 +157,28 @@ class Assistant:
         return describe(self.index, self.settings.index_dir)
 
 
-def _checked(question: object) -> str:
+def check_question(question: object, max_chars: int = 2000) -> str:
+    """The question as one clean line; an empty or overlong one is an InvalidQuestion with what to do."""
     if not isinstance(question, str) or not question.strip():
         raise InvalidQuestion("Please type a question: it is empty.")
-    question = " ".join(_MARKUP.sub(" ", question).split())
-    if len(question) > MAX_QUESTION_CHARS:
+    question = question.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be text
+    question = " ".join(_MARKUP.sub(" ", _CONTROL.sub(" ", question)).split())
+    if not question:
+        raise InvalidQuestion("Please type a question: it is empty.")
+    if len(question) > max_chars:
         raise InvalidQuestion(
-            f"That question is {len(question):,} characters long; please keep it under {MAX_QUESTION_CHARS:,}."
+            f"That question is {len(question):,} characters long; please keep it under {max_chars:,}."
         )
     return question
+
+
+def _checked_history(history: object) -> object:
+    if history is None or isinstance(history, (list, tuple)):
+        return history
+    raise InvalidQuestion(
+        "history must be a list of earlier answers, (question, answer) pairs or chat messages, "
+        f"not {type(history).__name__}"
+    )
 
 
 _defaults: dict[str, Assistant] = {}

@@ -14,7 +14,15 @@ from qa.index.dense import DenseIndex
 from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordIndex
 from qa.index.progress import Progress, ProgressCallback
-from qa.index.store import Index, IndexUnusable, load_index, read_manifest, save_index, writer_lock
+from qa.index.store import (
+    Index,
+    IndexUnusable,
+    collect_garbage,
+    load_index,
+    read_manifest,
+    save_index,
+    writer_lock,
+)
 from qa.ingest.chunking import Chunker, embedding_text
 from qa.ingest.cleaning import clean_corpus
 from qa.ingest.loaders import LoadProblem, corpus_files, load_corpus
@@ -43,6 +51,8 @@ class BuildReport:
     problems: list[LoadProblem] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     duplicates: dict[str, str] = field(default_factory=dict)
+    leftovers: list[str] = field(default_factory=list)
+    stored: list[Path] = field(default_factory=list)  # files an upload copied into the corpus folder
 
     @property
     def chunks_per_second(self) -> float:
@@ -77,11 +87,12 @@ class Indexer:
     ) -> BuildReport:
         started = time.perf_counter()
         corpus = Path(corpus or self.settings.corpus_dir)
+        leftovers = collect_garbage(self.settings.index_dir)
         articles, problems = load_corpus(corpus, max_article_chars=self.settings.max_article_chars)
         cleaned = clean_corpus(articles)
         previous, reason = (None, "rebuild requested") if rebuild else self._reusable()
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=previous is None, reason=reason)
-        report.duplicates = cleaned.duplicates
+        report.duplicates, report.leftovers = cleaned.duplicates, leftovers
         chunker = Chunker(
             self.encoder.count_tokens,
             self.settings.chunk_tokens,
@@ -103,7 +114,8 @@ class Indexer:
         report.removed = sum(key not in new_keys for key in old_keys)
         report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
 
-        if previous is not None and not (report.added or report.changed or report.removed):
+        unchanged = not (report.added or report.changed or report.removed)
+        if previous is not None and unchanged and "checksums" in previous.manifest:
             report.documents, report.chunks = len(previous.documents), len(previous.chunks)
             report.reason = "up to date"
             report.seconds = time.perf_counter() - started

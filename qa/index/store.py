@@ -2,12 +2,16 @@
 
 Layout: `index/manifest.json` names `index/gen-<stamp>/` which holds documents.jsonl, chunks.jsonl,
 dense.faiss and keyword/. A build writes a new generation in full, then replaces the manifest in one
-rename, so an interrupted build leaves the previous index loadable.
+rename, so an interrupted build leaves the previous index loadable. The manifest records the size and
+SHA-256 of every file of the generation and the counts they hold; loading checks both, so a truncated,
+emptied, reordered or bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -21,6 +25,7 @@ from qa.index.dense import DenseIndex
 from qa.index.keyword import KeywordIndex
 from qa.types import Chunk, Document
 
+log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 
@@ -88,15 +93,70 @@ def _load_index(folder: Path) -> Index:
             f"index in {folder} has format {manifest.get('format_version')}, "
             f"this version reads {FORMAT_VERSION}: rebuild it with `qa index --rebuild`"
         )
-    generation = folder / manifest["generation"]
+    generation = folder / str(manifest.get("generation", ""))
     try:
+        _verify_files(generation, manifest.get("checksums"))
         documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
         chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
         dense = DenseIndex.load(generation / "dense.faiss")
         keyword = KeywordIndex.load(generation / "keyword") if chunks else KeywordIndex.build([])
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
-        raise IndexUnusable(f"index in {folder} is damaged ({error}): rebuild it with `qa index --rebuild`") from error
-    return Index({doc.id: doc for doc in documents}, chunks, dense, keyword, manifest)
+        index = Index({doc.id: doc for doc in documents}, chunks, dense, keyword, manifest)
+        _verify_contents(index)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexUnusable(f"index in {folder} is damaged ({error}): run `qa index` to rebuild it") from error
+    return index
+
+
+def _verify_files(generation: Path, checksums: dict | None) -> None:
+    """Every file the manifest lists has its recorded size and SHA-256 (an index written before checksums
+    were recorded is checked by its contents alone, and gets them on the next `qa index`)."""
+    if checksums is None:
+        return
+    for name, expected in checksums.items():
+        file = generation / name
+        if not file.is_file():
+            raise ValueError(f"{name} is missing")
+        if file.stat().st_size != expected["bytes"]:
+            raise ValueError(f"{name} has {file.stat().st_size:,} bytes, the manifest says {expected['bytes']:,}")
+        if _sha256(file) != expected["sha256"]:
+            raise ValueError(f"{name} does not match its checksum")
+
+
+def _verify_contents(index: Index) -> None:
+    """The counts agree with each other and the manifest, and every chunk is its slice of its document."""
+    counts = index.manifest.get("counts", {})
+    sizes = {
+        "documents in the manifest": counts.get("documents", len(index.documents)),
+        "chunks in the manifest": counts.get("chunks", len(index.chunks)),
+        "vectors": index.dense.size,
+    }
+    if index.chunks:
+        sizes["keyword rows"] = index.keyword.size
+    if sizes["documents in the manifest"] != len(index.documents):
+        raise ValueError(f"{len(index.documents)} documents but {sizes['documents in the manifest']} in the manifest")
+    for what, size in list(sizes.items())[1:]:
+        if size != len(index.chunks):
+            raise ValueError(f"{len(index.chunks)} chunks but {size} {what}")
+    for row, chunk in enumerate(index.chunks):
+        document = index.documents.get(chunk.doc_id)
+        if document is None or document.text[chunk.start : chunk.end] != chunk.text:
+            raise ValueError(f"chunk {row} does not match its document")
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksums(generation: Path) -> dict[str, dict]:
+    return {
+        str(file.relative_to(generation)): {"bytes": file.stat().st_size, "sha256": _sha256(file)}
+        for file in sorted(generation.rglob("*"))
+        if file.is_file()
+    }
 
 
 def save_index(folder: Path, index: Index) -> None:
@@ -112,25 +172,54 @@ def save_index(folder: Path, index: Index) -> None:
         index.dense.save(staging / "dense.faiss")
         if index.chunks:
             index.keyword.save(staging / "keyword")
+        checksums = _checksums(staging)
+        _sync(staging)
         staging.rename(folder / name)
-        manifest = {**index.manifest, "format_version": FORMAT_VERSION, "generation": name}
+        manifest = {**index.manifest, "format_version": FORMAT_VERSION, "generation": name, "checksums": checksums}
         temporary = folder / f".{MANIFEST}.tmp"
-        temporary.write_text(json.dumps(manifest, indent=1), "utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(manifest, indent=1))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, folder / MANIFEST)
         index.manifest = manifest
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _remove_old_generations(folder, keep=name)
+    collect_garbage(folder)
 
 
-def _remove_old_generations(folder: Path, keep: str) -> None:
-    for entry in folder.iterdir():
-        if (
-            entry.is_dir()
-            and entry.name != keep
-            and (entry.name.startswith("gen-") or entry.name.startswith(".tmp-gen-"))
-        ):
-            shutil.rmtree(entry, ignore_errors=True)
+def collect_garbage(folder: Path) -> list[str]:
+    """Remove what interrupted builds left behind (unfinished and superseded generations); their names.
+
+    Call with the writer lock held. A reader still opening a superseded generation retries on the new one.
+    """
+    folder = Path(folder)
+    try:
+        current = (read_manifest(folder) or {}).get("generation")
+    except IndexUnusable:
+        return []
+    removed = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+        leftover = entry.name.startswith((".tmp-gen-", f".{MANIFEST}.tmp")) or (
+            entry.is_dir() and entry.name.startswith("gen-") and entry.name != current
+        )
+        if leftover:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+    if removed:
+        log.info("removed leftovers of earlier builds in %s: %s", folder, ", ".join(removed))
+    return removed
+
+
+def _sync(folder: Path) -> None:
+    """Flush a finished generation to disk before the manifest points at it (a power cut loses nothing)."""
+    for file in folder.rglob("*"):
+        if file.is_file():
+            with file.open("rb") as handle:
+                os.fsync(handle.fileno())
 
 
 def _lines(file: Path):

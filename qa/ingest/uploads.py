@@ -2,35 +2,68 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 from qa.ingest.loaders import SUFFIXES, LoadProblem, load_corpus
+from qa.settings import Settings
 
 UPLOAD_FOLDER = "uploads"
+STALE_PARTIAL_SECONDS = 3600  # a copy unfinished this long was interrupted, not in progress
 
 
-def store_uploads(paths: list[Path], corpus_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
-    """Copy readable article files into `corpus_dir/uploads/`; unreadable ones are reported, not copied."""
-    target = Path(corpus_dir) / UPLOAD_FOLDER
+def store_uploads(paths: list[Path], settings: Settings) -> tuple[list[Path], list[LoadProblem]]:
+    """Copy readable article files into `corpus_dir/uploads/`; unreadable or oversized ones are reported, not
+    copied. Each copy appears whole or not at all (written under a hidden name, then renamed)."""
+    paths = [Path(path) for path in paths]
+    if len(paths) > settings.max_upload_files:
+        reason = f"{len(paths)} files in one upload; at most {settings.max_upload_files} (NEWSDESK_MAX_UPLOAD_FILES)"
+        return [], [LoadProblem("upload", reason)]
+    target = Path(settings.corpus_dir) / UPLOAD_FOLDER
+    _remove_interrupted_copies(target)
     stored, problems = [], []
-    for path in map(Path, paths):
-        if path.suffix.lower() not in SUFFIXES:
-            problems.append(
-                LoadProblem(
-                    path.name, f"unsupported file type {path.suffix or '(none)'}; use {', '.join(sorted(SUFFIXES))}"
-                )
-            )
+    for path in paths:
+        problem = _refusal(path, settings)
+        if problem:
+            problems.append(problem)
             continue
-        articles, file_problems = load_corpus(path)
-        problems.extend(LoadProblem(path.name, p.reason) for p in file_problems)
+        articles, file_problems = load_corpus(path, max_article_chars=settings.max_article_chars)
+        problems.extend(LoadProblem(path.name, p.reason, p.whole_file) for p in file_problems)
         if not articles:
             continue
         target.mkdir(parents=True, exist_ok=True)
         destination = free_name(target / path.name)
-        shutil.copyfile(path, destination)
+        partial = destination.with_name(f".partial-{destination.name}")
+        shutil.copyfile(path, partial)
+        os.replace(partial, destination)
         stored.append(destination)
     return stored, problems
+
+
+def _remove_interrupted_copies(folder: Path) -> None:
+    for partial in folder.glob(".partial-*") if folder.is_dir() else []:
+        try:
+            if time.time() - partial.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                partial.unlink()
+        except OSError:
+            continue
+
+
+def _refusal(path: Path, settings: Settings) -> LoadProblem | None:
+    if path.suffix.lower() not in SUFFIXES:
+        kinds = ", ".join(sorted(SUFFIXES))
+        return LoadProblem(path.name, f"unsupported file type {path.suffix or '(none)'}; use {kinds}")
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return LoadProblem(path.name, f"unreadable ({error.strerror or error})")
+    if size > settings.max_upload_mb * 1024 * 1024:
+        return LoadProblem(
+            path.name, f"{size / 2**20:.1f} MB is over the {settings.max_upload_mb} MB limit (NEWSDESK_MAX_UPLOAD_MB)"
+        )
+    return None
 
 
 def free_name(path: Path) -> Path:

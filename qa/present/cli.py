@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from qa.offline import go_offline
 from qa.settings import PROJECT_ROOT, RetrievalMode
@@ -22,6 +24,20 @@ err = Console(stderr=True)
 
 IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default: ./index).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters, so an article cannot drive the terminal (escape sequences,
+    bidirectional overrides); newlines and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
+def safe(text: str) -> str:
+    """`text` printable and with rich's markup escaped, for lines that also carry our own styling."""
+    return escape(printable(text))
 
 
 def _settings(**overrides: object):
@@ -48,7 +64,11 @@ def index(
     settings = _settings(index_dir=index_dir, corpus_dir=corpus)
     report = Indexer(settings).run(settings.corpus_dir, rebuild=rebuild, progress=not as_json)
     for problem in report.problems:
-        err.print(f"[yellow]warning[/yellow] {problem}")
+        err.print(f"[yellow]warning[/yellow] {safe(str(problem))}")
+    for rejected in report.rejected:
+        err.print(f"[yellow]moved aside[/yellow] {safe(str(rejected))}")
+    if report.leftovers:
+        err.print(f"removed leftovers of interrupted builds: {safe(', '.join(report.leftovers))}")
     summary = {
         "documents": report.documents,
         "chunks": report.chunks,
@@ -61,6 +81,9 @@ def index(
         "chunks_per_second": round(report.chunks_per_second, 1),
         "mode": report.reason,
         "skipped": [str(p) for p in report.problems],
+        "rejected": [{"file": r.name, "reason": r.reason, "moved_to": str(r.path)} for r in report.rejected],
+        "duplicates": report.duplicates,
+        "leftovers_removed": report.leftovers,
         "index_dir": str(settings.index_dir),
     }
     if as_json:
@@ -79,31 +102,52 @@ def index(
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     index_dir: IndexDir = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Articles to index into --index-dir first (only new ones are).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", help="Passages to retrieve.")] = 5,
     as_json: AsJson = False,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
-    from qa.assistant import Assistant, InvalidQuestion
+    from qa.assistant import Assistant, check_question
+    from qa.errors import InvalidQuestion
+    from qa.index.store import read_manifest
 
+    settings = _settings(index_dir=index_dir, corpus_dir=corpus)
     try:
-        answer = Assistant(_settings(index_dir=index_dir)).run(question, k=k)
+        check_question(question, settings.max_question_chars)
     except InvalidQuestion as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(f"[red]{safe(str(error))}[/red]")
+        raise typer.Exit(2) from None
+    if index_dir is not None and corpus is None and read_manifest(settings.index_dir) is None:
+        err.print(
+            f"no index in {safe(str(index_dir))}: build one with `qa index CORPUS --index-dir {safe(str(index_dir))}`"
+        )
+        raise typer.Exit(1)
+    assistant = Assistant(settings)
+    if corpus is not None:
+        assistant.reindex()
+    try:
+        answer = assistant.run(question, k=k)
+    except InvalidQuestion as error:
+        err.print(f"[red]{safe(str(error))}[/red]")
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
         return
-    console.print(answer.text, markup=False, highlight=False)
+    console.print(printable(answer.text), markup=False, highlight=False)
     if answer.resolved_question:
-        console.print(f"(understood as: {answer.resolved_question})", style="dim")
+        console.print(f"(understood as: {safe(answer.resolved_question)})", style="dim")
     for citation in answer.citations:
         meta = ", ".join(part for part in (citation.source, citation.date) if part)
-        console.print(f"\n[bold][{citation.number}][/bold] {citation.title}" + (f" — {meta}" if meta else ""))
-        console.print(f"    “{citation.sentence}”", style="italic", markup=False, highlight=False)
+        heading = safe(citation.title + (f" — {meta}" if meta else ""))
+        console.print(f"\n[bold]\\[{citation.number}][/bold] {heading}")
+        console.print(f"    “{printable(citation.sentence)}”", style="italic", markup=False, highlight=False)
     if not answer.answered and answer.related:
         console.print("\nRelated (not sources):", style="dim")
         for passage in answer.related[:3]:
-            console.print(f"  - {passage.document.title}: {passage.text[:160]}…", style="dim", markup=False)
+            line = f"  - {passage.document.title}: {passage.text[:160]}…"
+            console.print(printable(line), style="dim", markup=False, highlight=False)
 
 
 @app.command()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from qa.answer.citations import MARKER
 from qa.index.builder import BuildReport
+from qa.index.jobs import Job
+from qa.ingest.rejects import Rejected
 from qa.types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -88,12 +91,36 @@ def header_markdown(info: dict) -> str:
 
 
 def upload_markdown(report: BuildReport) -> str:
+    """What an upload did: files added, articles and passages indexed, and each file skipped with why."""
     lines = [
-        f"Added {len(getattr(report, 'stored', []))} file(s): {report.added} new article(s), "
+        f"Added {len(report.stored)} file(s): {report.added} new article(s), "
         f"{report.embedded_chunks} passage(s) embedded in {report.seconds:.2f}s; "
         f"the index now holds {report.documents} articles."
     ]
-    lines += [f"- skipped **{html.escape(p.path)}**: {html.escape(p.reason)}" for p in report.problems]
+    lines += [f"- skipped **{_plain(Path(p.path).name)}**: {_plain(p.reason)}" for p in report.problems]
+    lines += [
+        f"- {_plain(Path(copy).name)} repeats an article already indexed: kept once" for copy in report.duplicates
+    ]
+    return "\n".join(lines)
+
+
+def job_markdown(job: Job) -> str:
+    """Where a queued upload is, while questions go on being answered."""
+    if job.state == "queued":
+        return "Queued: another upload is being indexed first. Questions are answered meanwhile."
+    if job.state == "failed":
+        return f"Indexing failed: {_plain(job.error)}. The index in use is unchanged."
+    if job.total:
+        return f"Indexing: {_plain(job.stage)} {job.done:,}/{job.total:,}. Questions are answered meanwhile."
+    return "Indexing: reading the new articles. Questions are answered meanwhile."
+
+
+def rejected_markdown(rejected: list[Rejected]) -> str:
+    """The corpus files moved aside because they could not be read, each with its reason."""
+    if not rejected:
+        return ""
+    lines = [f"**Files set aside ({len(rejected)})**, not indexed:"]
+    lines += [f"- {_plain(r.name)}: {_plain(r.reason)}" for r in rejected[:20]]
     return "\n".join(lines)
 
 

@@ -1,18 +1,27 @@
-"""The Gradio page: chat with streamed answers, a sources panel, example questions and article upload.
+"""The web app: a Gradio page (chat with streamed answers, sources panel, examples, article upload) and a
+JSON endpoint, `POST /api/ask`, served together by one FastAPI app.
 
 Thin by design: questions go to `qa.Assistant`, rendering to `qa.present.render`; no retrieval logic lives here.
+Questions are answered in parallel (NEWSDESK_CONCURRENCY); uploads are indexed in the background.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from pydantic import BaseModel, Field
 
 from qa.assistant import Assistant
-from qa.errors import InvalidQuestion, SettingInvalid
+from qa.errors import InvalidQuestion
+from qa.ingest.rejects import rejected_files
 from qa.present import render
+from qa.present.auth import LoginGuard, parse_auth
 from qa.settings import Settings
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
@@ -29,6 +38,7 @@ CSS = """
 
 def build_demo(assistant: Assistant) -> gr.Blocks:
     """The page: header, chat with example questions, sources panel, and article upload."""
+    settings = assistant.settings
 
     def respond(message: str, chat: list, answers: list):
         chat = [*chat, {"role": "user", "content": message}]
@@ -48,14 +58,20 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         try:
             return assistant.run(question, history=history).to_dict()
         except InvalidQuestion as error:
-            return {"error": str(error)}
+            raise gr.Error(str(error), print_exception=False) from None
 
-    def add_articles(files: list | None, progress: gr.Progress = gr.Progress(track_tqdm=True)):  # noqa: B008
+    def add_articles(files: list | None):
         if not files:
-            return "Choose one or more article files first.", gr.skip()
-        progress(0, desc="Reading and indexing the new articles")
-        report = assistant.add([Path(getattr(f, "name", f)) for f in files])
-        return render.upload_markdown(report), render.header_markdown(assistant.info())
+            yield "Choose one or more article files first.", gr.skip(), gr.skip()
+            return
+        job = assistant.add_async([Path(getattr(f, "name", f)) for f in files])
+        while not job.finished.wait(0.5):
+            yield render.job_markdown(job), gr.skip(), gr.skip()
+        status = render.upload_markdown(job.report) if job.report else render.job_markdown(job)
+        yield status, render.header_markdown(assistant.info()), _rejected()
+
+    def _rejected() -> str:
+        return render.rejected_markdown(rejected_files(settings.rejected_folder))
 
     with gr.Blocks(title="newsdesk") as demo:
         header = gr.Markdown(render.header_markdown(assistant.info()), elem_id="header")
@@ -64,37 +80,88 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(elem_id="chatbot", label="Chat", height=520, sanitize_html=True)
                 question = gr.Textbox(
-                    elem_id="question", placeholder="Ask the articles a question…", show_label=False, submit_btn=True
+                    elem_id="question",
+                    placeholder="Ask the articles a question…",
+                    show_label=False,
+                    submit_btn=True,
+                    max_length=settings.max_question_chars,
                 )
                 gr.Examples(_examples(assistant), inputs=question, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render.sources_html_empty(), elem_id="sources")
         with gr.Accordion("Add articles", open=False, elem_id="add-articles"):
+            gr.Markdown(
+                f"Up to {settings.max_upload_files} files of at most {settings.max_upload_mb} MB each "
+                f"({', '.join(UPLOAD_TYPES)}). They are indexed in the background."
+            )
             files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload")
             add = gr.Button("Add to the index", elem_id="add-button")
             status = gr.Markdown(elem_id="upload-status")
-        question.submit(respond, [question, chatbot, answers], [chatbot, sources, question, answers], api_name="chat")
-        add.click(add_articles, [files], [status, header], api_name="add")
-        gr.api(answer_api, api_name="answer")
+            rejected = gr.Markdown(_rejected(), elem_id="rejected")
+        question.submit(
+            respond,
+            [question, chatbot, answers],
+            [chatbot, sources, question, answers],
+            api_name="chat",
+            concurrency_limit=settings.workers,
+        )
+        add.click(add_articles, [files], [status, header, rejected], api_name="add", concurrency_limit=4)
+        gr.api(answer_api, api_name="answer", concurrency_limit=settings.workers)
+        demo.load(lambda: (render.header_markdown(assistant.info()), _rejected()), None, [header, rejected])
     return demo
+
+
+class AskRequest(BaseModel):
+    """The body of `POST /api/ask`."""
+
+    question: str = Field(description="The question.")
+    history: list[dict[str, Any] | list[Any]] | None = Field(
+        default=None, description="Earlier turns: chat messages {role, content} or [question, answer] pairs."
+    )
+    k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve.")
+
+
+def build_app(assistant: Assistant) -> FastAPI:
+    """The Gradio page at `/` and `POST /api/ask` (JSON in, JSON out; 400 or 422 with a message on bad input),
+    both behind the same login when NEWSDESK_AUTH is set."""
+    settings = assistant.settings
+    credentials = parse_auth(settings.auth)
+    guard = LoginGuard(*credentials) if credentials else None
+    app = FastAPI(title="newsdesk", docs_url=None, redoc_url=None)
+    basic = HTTPBasic(auto_error=False)
+
+    def require_login(given: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008
+        if guard is None:
+            return
+        if given is None or not guard(given.username, given.password):
+            raise HTTPException(401, "log in with the NEWSDESK_AUTH user and password", {"WWW-Authenticate": "Basic"})
+
+    @app.post("/api/ask", dependencies=[Depends(require_login)])
+    def ask_endpoint(request: AskRequest) -> dict:
+        try:
+            return assistant.run(request.question, history=request.history, k=request.k).to_dict()
+        except InvalidQuestion as error:
+            raise HTTPException(400, str(error)) from None
+
+    demo = build_demo(assistant)
+    demo.queue(default_concurrency_limit=settings.workers)
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth=guard,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        css=CSS,
+        footer_links=["api"],
+        show_error=True,
+    )
 
 
 def _examples(assistant: Assistant) -> list[str]:
     """Questions about what the indexed articles name, made from their headlines."""
     assistant.warm_up()
     return render.example_questions(list(assistant.index.documents.values()))
-
-
-def login(auth: str) -> tuple[str, str] | None:
-    """NEWSDESK_AUTH as Gradio's (user, password); empty means no login. A malformed value stops start-up
-    rather than silently serving without a login."""
-    if not auth:
-        return None
-    user, colon, password = auth.partition(":")
-    if not (colon and user and password):
-        raise SettingInvalid("NEWSDESK_AUTH must be user:password (both non-empty); unset it to serve without login")
-    return user, password
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,9 +172,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus-dir", type=Path, help="corpus folder (NEWSDESK_CORPUS_DIR)")
     args = parser.parse_args(argv)
     settings = Settings.from_env(host=args.host, port=args.port, index_dir=args.index_dir, corpus_dir=args.corpus_dir)
+    parse_auth(settings.auth)  # a malformed login stops start-up before any work
     assistant = Assistant(settings)
     assistant.warm_up()
-    auth = login(settings.auth)
-    build_demo(assistant).launch(
-        server_name=settings.host, server_port=settings.port, share=False, auth=auth, css=CSS, footer_links=["api"]
+    app = build_app(assistant)
+    import uvicorn
+
+    started = time.strftime("%H:%M:%S")
+    print(
+        f"newsdesk {started}: serving {assistant.info()['documents']} articles on http://{settings.host}:{settings.port}/"
     )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -36,6 +36,14 @@ HOSTILE_ARTICLE = (
 )
 
 
+HOSTILE_RECORD = {  # test fixture: a record whose url would run script if it became a link
+    "title": "Flood washes away bridges in Ruritania",
+    "date": "2025-04-02",
+    "url": "javascript:window.__pwned = 3",
+    "text": "The flood washed away 7 bridges in the south of Ruritania on Tuesday, the roads agency said.",
+}
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,18 +67,25 @@ def browser():
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, encoder, corpus_copy_module):
+    import threading
+
+    import uvicorn
+
     from qa.present import web
 
     work = tmp_path_factory.mktemp("ui")
     assistant = Assistant(encoder=encoder, corpus_dir=corpus_copy_module, index_dir=work / "index")
     assistant.warm_up()
-    demo = web.build_demo(assistant)
     port = _free_port()
-    demo.launch(
-        server_name="127.0.0.1", server_port=port, share=False, quiet=True, prevent_thread_lock=True, css=web.CSS
-    )
+    server = uvicorn.Server(uvicorn.Config(web.build_app(assistant), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
     yield f"http://127.0.0.1:{port}/"
-    demo.close()
+    server.should_exit = True
+    thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -149,13 +164,21 @@ def test_chat_cites_highlights_follows_up_refuses_and_ingests(browser, app_url):
 
     article = ARTIFACTS / "tromso-harbour-fire.txt"
     article.write_text(HOSTILE_ARTICLE, "utf-8")
+    records = ARTIFACTS / "hostile-link.jsonl"
+    records.write_text(json.dumps(HOSTILE_RECORD) + "\n", "utf-8")
     page.get_by_text("Add articles").click()
-    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#upload input[type=file]").set_input_files([str(article), str(records)])
     page.locator("#add-button").click()
     page.wait_for_function(
-        "() => document.querySelector('#upload-status').innerText.includes('Added 1 file')", timeout=60_000
+        "() => document.querySelector('#upload-status').innerText.includes('Added 2 file')", timeout=90_000
     )
-    assert "3 articles" in page.locator("#header").inner_text()
+    assert "4 articles" in page.locator("#header").inner_text()
+    _ask(page, "How many bridges did the Ruritania flood wash away?", timings)
+    assert "7" in _last_bot(page).locator("strong").first.inner_text()
+    card = page.locator("#src-1")
+    assert "Ruritania" in card.inner_text()
+    assert card.locator("a").count() == 0  # a javascript: url is shown as nothing, never as a link
+    assert page.locator('a[href^="javascript"]').count() == 0
     _ask(page, "How many fishing boats were destroyed in Tromso?", timings)
     assert "14" in _last_bot(page).locator("strong").first.inner_text()
     sources = page.locator("#sources").inner_text()
