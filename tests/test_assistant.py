@@ -58,3 +58,58 @@ def test_uploads_are_added_incrementally_and_bad_ones_reported(tmp_path, corpus_
     assert [p.path for p in report.problems] == ["bad.txt"]
     assert (corpus_copy / "uploads" / "quake.md").exists()
     assert assistant.run("What magnitude was the Lima earthquake?").short_answer == "6.1"
+
+
+def test_questions_are_answered_while_an_upload_is_indexed(tmp_path, corpus_copy, encoder, monkeypatch):
+    """Readers never wait for writers: indexing is held up on purpose and a question still answers at once."""
+    import threading
+
+    from qa.index.builder import Indexer
+
+    assistant = Assistant(encoder=encoder, corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    assistant.warm_up()
+    release, embedding = threading.Event(), threading.Event()
+    original = Indexer._embed
+
+    def held_embed(self, texts, progress, on_progress):
+        embedding.set()
+        release.wait(60)
+        return original(self, texts, progress, on_progress)
+
+    monkeypatch.setattr(Indexer, "_embed", held_embed)
+    new = tmp_path / "quake.md"
+    new.write_text("# Earthquake shakes Lima\n\nA magnitude 6.1 earthquake shook Lima on Monday, officials said.\n")
+    job = assistant.add_async([new])
+    assert embedding.wait(60) and job.state == "running"
+    answer = assistant.run("How many targets did CENTCOM say US forces struck?")
+    assert answer.short_answer == "85" and job.state == "running"
+    release.set()
+    report = job.wait(60)
+    assert report.added == 1 and assistant.info()["documents"] == 3
+
+
+def test_parallel_questions_get_the_same_answers_as_one_at_a_time(assistant):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [
+        "How many targets did CENTCOM say US forces struck?",
+        "Which aircraft struck Abu Kamal?",
+        "In which town did the US strike the PMU's security headquarters in 2024?",
+        "Who won the 2022 World Cup?",
+    ] * 3
+    alone = [assistant.run(q).text for q in questions]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: assistant.run(q).text, questions))
+    assert together == alone
+
+
+@pytest.mark.parametrize("history", [5, "not a list", {"role": "user"}])
+def test_malformed_history_is_a_clear_error(assistant, history):
+    with pytest.raises(InvalidQuestion, match="history must be a list"):
+        assistant.run("Which aircraft struck Abu Kamal?", history=history)
+
+
+def test_control_characters_and_lone_surrogates_in_a_question_are_dropped(assistant):
+    answer = assistant.run("Which aircraft\x00 struck \ud800Abu Kamal?\x1b[2J")
+    assert "F-15E" in answer.short_answer
+    assert answer.question == "Which aircraft struck Abu Kamal? [2J"
