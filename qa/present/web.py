@@ -8,6 +8,7 @@ Questions are answered in parallel (NEWSDESK_CONCURRENCY); uploads are indexed i
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,7 @@ def build_app(assistant: Assistant) -> FastAPI:
     guard = LoginGuard(*credentials) if credentials else None
     app = FastAPI(title="newsdesk", docs_url=None, redoc_url=None)
     basic = HTTPBasic(auto_error=False)
+    answering = threading.BoundedSemaphore(settings.workers)  # questions answered at once; the rest wait in turn
 
     def require_login(given: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008
         if guard is None:
@@ -140,7 +142,8 @@ def build_app(assistant: Assistant) -> FastAPI:
     @app.post("/api/ask", dependencies=[Depends(require_login)])
     def ask_endpoint(request: AskRequest) -> dict:
         try:
-            return assistant.run(request.question, history=request.history, k=request.k).to_dict()
+            with answering:
+                return assistant.run(request.question, history=request.history, k=request.k).to_dict()
         except InvalidQuestion as error:
             raise HTTPException(400, str(error)) from None
 
