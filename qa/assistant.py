@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -128,7 +129,7 @@ class Assistant:
         stored, problems = store_uploads(paths, self.settings)
 
         def work(job: Job) -> BuildReport:
-            report = self.reindex(progress=False, on_progress=job.progress)
+            report = self.reindex(progress=False, on_progress=job.progress, background=True)
             report.problems = problems + [p for p in report.problems if p not in problems]
             report.stored = stored
             return report
@@ -137,10 +138,19 @@ class Assistant:
         job = self.jobs.submit(f"add {names}", work)
         return job
 
-    def reindex(self, *, rebuild: bool = False, progress: bool = False, on_progress=None) -> BuildReport:
-        """Bring the index up to date with the corpus folder and start using it (questions are not held up)."""
+    def reindex(
+        self, *, rebuild: bool = False, progress: bool = False, on_progress=None, background: bool = False
+    ) -> BuildReport:
+        """Bring the index up to date with the corpus folder and start using it (questions are not held up).
+
+        `background`: share the machine with questions being answered (half the cores unless
+        NEWSDESK_INDEX_THREADS says otherwise).
+        """
+        settings = self.settings
+        if background and not settings.index_threads:
+            settings = settings.with_(index_threads=max(1, (os.cpu_count() or 2) // 2))
         with self._build_lock:
-            indexer = Indexer(self.settings, self.encoder)
+            indexer = Indexer(settings, self.encoder)
             report = indexer.run(self.settings.corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress)
             if report.reason != "up to date" or self.index is None:
                 index = load_index(self.settings.index_dir)

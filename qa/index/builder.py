@@ -182,7 +182,9 @@ class Indexer:
         self.encoder.warm_up()  # so the rate counts encoding, not loading the model
         with Progress("embedding", len(texts), "chunks", enabled=progress, callback=on_progress) as stage:
             for start in range(0, len(texts), block):
-                parts.append(self.encoder.run(texts[start : start + block]))
+                parts.append(
+                    self.encoder.run(texts[start : start + block], threads=self.settings.index_threads or None)
+                )
                 stage.update(len(parts[-1]))
         return np.vstack(parts)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -66,6 +68,7 @@ class JobQueue:
         return sum(job.state in ("queued", "running") for job in self.jobs)
 
     def _run(self) -> None:
+        _lower_priority()
         while True:
             job, work = self._queue.get()
             job.state = "running"
@@ -78,3 +81,10 @@ class JobQueue:
             finally:
                 job.finished.set()
                 self._queue.task_done()
+
+
+def _lower_priority() -> None:
+    """Let questions have the CPU first: the indexing thread runs at a lower scheduling priority (Linux
+    schedules threads one by one; elsewhere this does nothing)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

@@ -34,3 +34,17 @@ def test_empty_question_exits_with_a_message(tmp_path):
 def test_info_without_an_index_says_how_to_build_one(tmp_path):
     result = runner.invoke(app, ["info", "--index-dir", str(tmp_path / "none")])
     assert result.exit_code == 1 and "qa index" in result.output
+
+
+def test_ask_with_an_index_dir_that_holds_no_index_is_an_error_not_a_quiet_build(tmp_path):
+    result = runner.invoke(app, ["ask", "Which aircraft struck Abu Kamal?", "--index-dir", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "no index in" in result.output and "qa index" in result.output
+    assert not (tmp_path / "none").exists()
+
+
+def test_terminal_control_sequences_from_articles_are_not_printed():
+    from qa.present.cli import printable, safe
+
+    hostile = "Title\x1b]0;owned\x07 with \x1b[2Jclear, \u202eevil and [bold]markup[/bold]\nnext line\tok"
+    assert printable(hostile) == "Title]0;owned with [2Jclear, evil and [bold]markup[/bold]\nnext line\tok"
+    assert "\\[bold]" in safe(hostile)
