@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 from qa.answer.answerer import Answerer
@@ -18,6 +19,7 @@ from qa.index.encoder import Encoder
 from qa.index.jobs import Job, JobQueue
 from qa.index.store import Index, load_index
 from qa.offline import go_offline
+from qa.retrieval.filters import Filters
 from qa.retrieval.retriever import Retriever
 from qa.settings import Settings
 from qa.types import Answer
@@ -90,10 +92,23 @@ class Assistant:
                 ", ".join(f"{n} {kind}" for kind, n in changes.items() if n),
             )
 
-    def run(self, question: str, *, history: object = None, k: int | None = None, mode: str = "hybrid") -> Answer:
-        """Answer `question`, resolving it against `history` first when it is a follow-up."""
+    def run(
+        self,
+        question: str,
+        *,
+        history: object = None,
+        k: int | None = None,
+        mode: str = "hybrid",
+        since: str | date | None = None,
+        until: str | date | None = None,
+        as_of: str | date | None = None,
+        sources: list[str] | None = None,
+    ) -> Answer:
+        """Answer `question`, resolving it against `history` first when it is a follow-up, from the articles
+        published `since`..`until` (and by `as_of`) by `sources`; every filter is optional."""
         question = check_question(question, self.settings.max_question_chars)
         history = _checked_history(history)
+        filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
         self.warm_up()
         retriever = self.retriever  # one generation for the whole question, even if a new one is swapped in
         timings: dict[str, float] = {}
@@ -101,9 +116,11 @@ class Assistant:
         resolved = resolve(question, history)
         timings["resolve"] = time.perf_counter() - started
         mark = time.perf_counter()
-        passages = retriever.run(resolved, k or self.settings.k, mode=mode)
+        passages = retriever.run(resolved, k or self.settings.k, mode=mode, filters=filters)
         timings["retrieval"] = time.perf_counter() - mark
         answer = self.answerer.run(resolved, passages, timings)
+        if filters.active and not passages:
+            answer.refusal_reason = f"no indexed article matches the filters ({filters.describe()})"
         if not answer.answered:
             log.info("refused %r: %s", resolved, answer.refusal_reason)
         answer.question = question
@@ -205,7 +222,18 @@ def default_assistant(index: str | Path | None = None) -> Assistant:
         return _defaults[key]
 
 
-def ask(question: str, *, history: object = None, k: int = 5, index: str | Path | Assistant | None = None) -> Answer:
-    """Answer a question from the articles; `index` is an index folder (default: the settings') or an Assistant."""
+def ask(
+    question: str,
+    *,
+    history: object = None,
+    k: int = 5,
+    index: str | Path | Assistant | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    as_of: str | date | None = None,
+    sources: list[str] | None = None,
+) -> Answer:
+    """Answer a question from the articles; `index` is an index folder (default: the settings') or an Assistant.
+    `since`, `until` and `as_of` take dates ("2024-02-03"), `sources` outlet names; all optional."""
     assistant = index if isinstance(index, Assistant) else default_assistant(index)
-    return assistant.run(question, history=history, k=k)
+    return assistant.run(question, history=history, k=k, since=since, until=until, as_of=as_of, sources=sources)

@@ -50,9 +50,14 @@ class DenseIndex:
     def vector(self, row: int) -> np.ndarray:
         return self._index.reconstruct(int(row))
 
-    def search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
-        n = min(n, self.size)
+    def search(self, vector: np.ndarray, n: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to `n` (row, cosine) pairs, best first; only among `rows` when given (filtered inside FAISS)."""
+        import faiss
+
+        n = min(n, self.size if rows is None else len(rows))
         if n == 0:
             return []
-        scores, rows = self._index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), n)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]
+        params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        scores, found = self._index.search(query, n, params=params)
+        return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]

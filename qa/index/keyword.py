@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from qa.normalise import fold_apostrophes, stemmer
 
 if TYPE_CHECKING:
@@ -58,11 +60,16 @@ class KeywordIndex:
         )
         return tokens[0]
 
-    def search(self, query: str, n: int) -> list[tuple[int, float]]:
-        """Up to `n` (row, score) pairs, best first; rows with score 0 are left out."""
+    def search(self, query: str, n: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Up to `n` (row, score) pairs, best first; rows with score 0 are left out; only among `rows` when
+        given (masked inside bm25s, before the top n)."""
         terms = self.terms(query)
-        n = min(n, self.size)
+        n = min(n, self.size if rows is None else len(rows))
         if not terms or n == 0:
             return []
-        rows, scores = self._retriever.retrieve([terms], k=n, show_progress=False, n_threads=1)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+        mask = None
+        if rows is not None:
+            mask = np.zeros(self.size, dtype=np.float32)
+            mask[rows] = 1.0
+        found, scores = self._retriever.retrieve([terms], k=n, show_progress=False, n_threads=1, weight_mask=mask)
+        return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if s > 0]

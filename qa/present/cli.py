@@ -106,6 +106,16 @@ def ask(
         Path | None, typer.Option("--corpus", help="Articles to index into --index-dir first (only new ones are).")
     ] = None,
     k: Annotated[int, typer.Option("--k", help="Passages to retrieve.")] = 5,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only articles published on or after (2024-02-01).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only articles published on or before.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Answer as on this day: nothing published later.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only articles from this outlet (repeatable).")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
@@ -128,7 +138,7 @@ def ask(
     if corpus is not None:
         assistant.reindex()
     try:
-        answer = assistant.run(question, k=k)
+        answer = assistant.run(question, k=k, since=since, until=until, as_of=as_of, sources=source)
     except InvalidQuestion as error:
         err.print(f"[red]{safe(str(error))}[/red]")
         raise typer.Exit(2) from None
@@ -143,6 +153,8 @@ def ask(
         heading = safe(citation.title + (f" — {meta}" if meta else ""))
         console.print(f"\n[bold]\\[{citation.number}][/bold] {heading}")
         console.print(f"    “{printable(citation.sentence)}”", style="italic", markup=False, highlight=False)
+    if not answer.answered and answer.refusal_reason:
+        console.print(f"(why: {safe(answer.refusal_reason)})", style="dim")
     if not answer.answered and answer.related:
         console.print("\nRelated (not sources):", style="dim")
         for passage in answer.related[:3]:

@@ -32,10 +32,10 @@ def sources_html(answer: Answer) -> str:
     related passages collapsed below, or as the only content when the answer was refused."""
     parts = []
     if not answer.answered:
-        parts.append(
-            '<div class="refusal" id="refusal"><strong>The articles don\'t say.</strong> '
-            "None of the indexed articles answers this question.</div>"
-        )
+        why = "None of the indexed articles answers this question."
+        if (answer.refusal_reason or "").startswith("no indexed article matches"):
+            why = html.escape(answer.refusal_reason[0].upper() + answer.refusal_reason[1:]) + "."
+        parts.append(f'<div class="refusal" id="refusal"><strong>The articles don\'t say.</strong> {why}</div>')
     for citation in answer.citations:
         offset = citation.sentence_start - citation.passage_start
         before = citation.passage[:offset]

@@ -41,11 +41,11 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
     """The page: header, chat with example questions, sources panel, and article upload."""
     settings = assistant.settings
 
-    def respond(message: str, chat: list, answers: list):
+    def respond(message: str, chat: list, answers: list, since: str, until: str, outlets: list | None):
         chat = [*chat, {"role": "user", "content": message}]
         yield chat + [{"role": "assistant", "content": "Searching the articles…"}], gr.skip(), "", answers
         try:
-            answer = assistant.run(message, history=answers)
+            answer = assistant.run(message, history=answers, since=since, until=until, sources=outlets)
         except InvalidQuestion as error:
             yield chat + [{"role": "assistant", "content": str(error)}], gr.skip(), "", answers
             return
@@ -87,6 +87,16 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                     submit_btn=True,
                     max_length=settings.max_question_chars,
                 )
+                with gr.Accordion("Filters", open=False, elem_id="filters"):
+                    with gr.Row():
+                        since = gr.Textbox(label="Published since", placeholder="2024-01-31", elem_id="since")
+                        until = gr.Textbox(label="Published until", placeholder="2024-02-29", elem_id="until")
+                    outlets = gr.Dropdown(
+                        choices=_sources(assistant),
+                        multiselect=True,
+                        label="Sources (all when empty)",
+                        elem_id="outlets",
+                    )
                 gr.Examples(_examples(assistant), inputs=question, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -102,7 +112,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             rejected = gr.Markdown(_rejected(), elem_id="rejected")
         question.submit(
             respond,
-            [question, chatbot, answers],
+            [question, chatbot, answers, since, until, outlets],
             [chatbot, sources, question, answers],
             api_name="chat",
             concurrency_limit=settings.workers,
@@ -121,6 +131,10 @@ class AskRequest(BaseModel):
         default=None, description="Earlier turns: chat messages {role, content} or [question, answer] pairs."
     )
     k: int | None = Field(default=None, ge=1, le=50, description="Passages to retrieve.")
+    since: str | None = Field(default=None, description="Only articles published on or after this date.")
+    until: str | None = Field(default=None, description="Only articles published on or before this date.")
+    as_of: str | None = Field(default=None, description="Answer as on this day: nothing published later.")
+    sources: list[str] | None = Field(default=None, description="Only articles from these outlets.")
 
 
 def build_app(assistant: Assistant) -> FastAPI:
@@ -143,7 +157,15 @@ def build_app(assistant: Assistant) -> FastAPI:
     def ask_endpoint(request: AskRequest) -> dict:
         try:
             with answering:
-                return assistant.run(request.question, history=request.history, k=request.k).to_dict()
+                return assistant.run(
+                    request.question,
+                    history=request.history,
+                    k=request.k,
+                    since=request.since,
+                    until=request.until,
+                    as_of=request.as_of,
+                    sources=request.sources,
+                ).to_dict()
         except InvalidQuestion as error:
             raise HTTPException(400, str(error)) from None
 
@@ -159,6 +181,12 @@ def build_app(assistant: Assistant) -> FastAPI:
         footer_links=["api"],
         show_error=True,
     )
+
+
+def _sources(assistant: Assistant) -> list[str]:
+    """The outlets the indexed articles name, for the source picker."""
+    assistant.warm_up()
+    return sorted({doc.source for doc in assistant.index.documents.values() if doc.source}, key=str.lower)
 
 
 def _examples(assistant: Assistant) -> list[str]:

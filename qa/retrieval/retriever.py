@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qa.index.encoder import Encoder
 from qa.index.store import Index
+from qa.retrieval.filters import Filters
 from qa.retrieval.fusion import fuse
 from qa.settings import RetrievalMode, Settings
 from qa.types import Passage
@@ -17,13 +18,23 @@ class Retriever:
         self.encoder = encoder
         self.settings = settings
 
-    def run(self, query: str, k: int | None = None, *, mode: RetrievalMode | str = "hybrid") -> list[Passage]:
-        """Top `k` passages; `mode` is hybrid, dense or keyword (the last two are baselines)."""
+    def run(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        mode: RetrievalMode | str = "hybrid",
+        filters: Filters | None = None,
+    ) -> list[Passage]:
+        """Top `k` passages among the articles `filters` allow; `mode` is hybrid, dense or keyword (baselines)."""
         mode = RetrievalMode(mode)
         k = k or self.settings.k
         n = max(self.settings.candidates, k)
-        dense = self.index.dense.search(self.encoder.query(query), n) if mode != RetrievalMode.KEYWORD else []
-        keyword = self.index.keyword.search(query, n) if mode != RetrievalMode.DENSE else []
+        rows = filters.rows(self.index.chunks, self.index.documents) if filters and filters.active else None
+        if rows is not None and len(rows) == 0:
+            return []
+        dense = self.index.dense.search(self.encoder.query(query), n, rows) if mode != RetrievalMode.KEYWORD else []
+        keyword = self.index.keyword.search(query, n, rows) if mode != RetrievalMode.DENSE else []
         weight = {RetrievalMode.DENSE: 1.0, RetrievalMode.KEYWORD: 0.0}.get(mode, self.settings.dense_weight)
         cosine, bm25 = dict(dense), dict(keyword)
         passages = []

@@ -21,6 +21,11 @@ def test_index_ask_info_round_trip(tmp_path, corpus_copy):
     shown = runner.invoke(app, ["ask", question, "--index-dir", index_dir])
     assert "**85**" in shown.stdout and "[1] Iraq’s resistance groups slam US airstrikes" in shown.stdout
 
+    filtered = runner.invoke(app, ["ask", question, "--index-dir", index_dir, "--since", "2030-01-01"])
+    assert "no indexed article matches the filters (published 2030-01-01 to now)" in filtered.stdout
+    bad = runner.invoke(app, ["ask", question, "--index-dir", index_dir, "--until", "someday"])
+    assert bad.exit_code == 2 and "'until' must be a date" in bad.output
+
     info = runner.invoke(app, ["info", "--index-dir", index_dir, "--json"])
     assert json.loads(info.stdout)["documents"] == 2
 

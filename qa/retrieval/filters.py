@@ -1,0 +1,90 @@
+"""Which articles a question may draw on: a publication-date range, an as-of day, and sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from qa.errors import InvalidQuestion
+from qa.ingest.dates import normalise_date
+from qa.types import Chunk, Document
+
+
+@dataclass(frozen=True)
+class Filters:
+    """`since`/`until` keep articles published in that range (undated ones are left out: their date is not
+    known to be inside it); `as_of` leaves out articles published after that day (undated ones stay: a
+    reader on that day could have read them); `sources` keeps those outlets (case does not matter)."""
+
+    since: date | None = None
+    until: date | None = None
+    as_of: date | None = None
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        as_of: str | date | None = None,
+        sources: list[str] | tuple[str, ...] | str | None = None,
+    ) -> Filters:
+        """Filters from user input; a date that cannot be read is an InvalidQuestion naming it."""
+        if isinstance(sources, str):
+            sources = [sources]
+        filters = cls(
+            _day(since, "since"),
+            _day(until, "until"),
+            _day(as_of, "as of"),
+            tuple(s.strip() for s in sources or () if s and s.strip()),
+        )
+        if filters.since and filters.until and filters.since > filters.until:
+            raise InvalidQuestion(f"'since' ({filters.since}) is after 'until' ({filters.until}): swap them")
+        return filters
+
+    @property
+    def active(self) -> bool:
+        return bool(self.since or self.until or self.as_of or self.sources)
+
+    def allows(self, document: Document) -> bool:
+        published = date.fromisoformat(document.date) if document.date else None
+        if (self.since or self.until) and published is None:
+            return False
+        if published and (
+            (self.since and published < self.since)
+            or (self.until and published > self.until)
+            or (self.as_of and published > self.as_of)
+        ):
+            return False
+        wanted = {s.lower() for s in self.sources}
+        return not wanted or (document.source or "").lower() in wanted
+
+    def rows(self, chunks: list[Chunk], documents: dict[str, Document]) -> np.ndarray:
+        """The chunk rows of the articles these filters allow."""
+        allowed = {doc_id for doc_id, document in documents.items() if self.allows(document)}
+        return np.fromiter((row for row, c in enumerate(chunks) if c.doc_id in allowed), dtype=np.int64)
+
+    def describe(self) -> str:
+        """'published 2024-01-01 to 2024-03-01, from Press TV' — for refusals and the UI."""
+        parts = []
+        if self.since or self.until:
+            parts.append(f"published {self.since or 'any time'} to {self.until or 'now'}")
+        if self.as_of:
+            parts.append(f"published by {self.as_of}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        return ", ".join(parts)
+
+
+def _day(value: str | date | None, name: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    if not str(value).strip():
+        return None
+    iso = normalise_date(str(value))
+    if iso is None:
+        raise InvalidQuestion(f"'{name}' must be a date such as 2024-02-03, not {str(value)[:40]!r}")
+    return date.fromisoformat(iso)

@@ -1,0 +1,60 @@
+"""Date, as-of and source filters: parsed from user input, applied inside both searches before the top k."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from qa.errors import InvalidQuestion
+from qa.index.dense import DenseIndex
+from qa.index.keyword import KeywordIndex
+from qa.retrieval.filters import Filters
+from qa.types import Chunk, Document
+
+DATED = Document("a", "x", "A", date="2024-02-03", source="Press TV")
+LATER = Document("b", "x", "B", date="2024-03-10", source="Reuters")
+UNDATED = Document("c", "x", "C")
+
+
+def test_user_dates_are_read_and_bad_ones_named():
+    filters = Filters.of(since="2024-02-01", until="March 1, 2024", sources=" Press TV ")
+    assert (filters.since, filters.until, filters.sources) == (date(2024, 2, 1), date(2024, 3, 1), ("Press TV",))
+    with pytest.raises(InvalidQuestion, match="'since' must be a date"):
+        Filters.of(since="last tuesdayish")
+    with pytest.raises(InvalidQuestion, match="swap them"):
+        Filters.of(since="2024-03-01", until="2024-02-01")
+    assert not Filters.of(since="", sources=[]).active
+
+
+def test_a_date_range_leaves_out_undated_articles_but_as_of_keeps_them():
+    in_february = Filters.of(since="2024-02-01", until="2024-02-29")
+    assert [in_february.allows(d) for d in (DATED, LATER, UNDATED)] == [True, False, False]
+    as_of = Filters.of(as_of="2024-03-01")
+    assert [as_of.allows(d) for d in (DATED, LATER, UNDATED)] == [True, False, True]
+
+
+def test_sources_match_whatever_the_case():
+    assert [Filters.of(sources=["reuters"]).allows(d) for d in (DATED, LATER, UNDATED)] == [False, True, False]
+
+
+def test_rows_are_those_of_allowed_articles():
+    chunks = [Chunk("a", 0, 1, "x"), Chunk("b", 0, 1, "x"), Chunk("a", 0, 1, "x"), Chunk("c", 0, 1, "x")]
+    documents = {d.id: d for d in (DATED, LATER, UNDATED)}
+    assert Filters.of(sources=["Press TV"]).rows(chunks, documents).tolist() == [0, 2]
+
+
+def test_dense_search_filters_inside_faiss_not_after_the_top_n():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(200, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex.build(vectors, 8)
+    allowed = np.array([3, 150, 199], dtype=np.int64)
+    found = index.search(vectors[0], 2, allowed)  # row 0 itself would win unfiltered
+    assert len(found) == 2 and {row for row, _ in found} <= set(allowed.tolist())
+
+
+def test_keyword_search_filters_inside_bm25_not_after_the_top_n():
+    texts = ["flood in the north"] * 50 + ["a flood far away in the south"]
+    index = KeywordIndex.build(texts)
+    found = index.search("flood north", 5, np.array([50], dtype=np.int64))
+    assert [row for row, _ in found] == [50]
