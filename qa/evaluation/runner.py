@@ -11,6 +11,7 @@ from pathlib import Path
 from qa.answer.citations import citation_problems
 from qa.assistant import Assistant, InvalidQuestion
 from qa.evaluation.metrics import Outcome, figures_grounded, score
+from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT
 from qa.types import Answer
 
@@ -46,17 +47,21 @@ def load_questions(path: Path, limit: int | None = None) -> list[dict]:
     return kept
 
 
-def run_questions(assistant: Assistant, rows: list[dict], *, k: int = 5, mode: str = "hybrid") -> list[Outcome]:
-    """Ask every question (follow-ups with their conversation so far) and score each answer."""
+def run_questions(
+    assistant: Assistant, rows: list[dict], *, k: int = 5, mode: str = "hybrid", dated: bool = True
+) -> list[Outcome]:
+    """Ask every question (follow-ups with their conversation so far) and score each answer. `dated`: a
+    question with a `question_date` is asked as on that day (`as_of`), as its reader asked it."""
     histories: dict[str, list[Answer]] = defaultdict(list)
     outcomes = []
     for row in rows:
         conversation = row.get("conversation")
         history = histories[conversation] if conversation else None
-        answer = assistant.run(row["question"], history=history, k=k, mode=mode)
+        filters = Filters.of(as_of=row.get("question_date") if dated else None)
+        answer = assistant.run(row["question"], history=history, k=k, mode=mode, as_of=filters.as_of)
         if conversation:
             histories[conversation].append(answer)
-        ranked = assistant.retriever.run(answer.resolved_question or row["question"], 10, mode=mode)
+        ranked = assistant.retriever.run(answer.resolved_question or row["question"], 10, mode=mode, filters=filters)
         outcomes.append(score(row, answer, [p.document for p in ranked], follow_up=bool(history)))
     return outcomes
 

@@ -200,6 +200,9 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Results as JSON (default eval/out/...).")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Markdown report + plot (default eval/out/).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Fail when below these thresholds (JSON).")] = None,
+    dated: Annotated[
+        bool, typer.Option("--dates/--no-dates", help="Ask a question that has a question_date as of that day.")
+    ] = True,
 ) -> None:
     """Measure retrieval, answers, citations, refusals, follow-ups and speed on a question set."""
     from qa.assistant import Assistant
@@ -219,12 +222,12 @@ def evaluate(
     rows = load_questions(question_set, limit)
     assistant.warm_up()
     started = time.perf_counter()
-    outcomes = run_questions(assistant, rows, k=k, mode=mode)
+    outcomes = run_questions(assistant, rows, k=k, mode=mode, dated=dated)
     summary = metrics(outcomes, time.perf_counter() - started)
     hostile = run_adversarial(assistant, adversarial) if adversarial and adversarial.exists() else []
     print_report(summary, outcomes, hostile, console)
     name = set_name(question_set)
-    stem = PROJECT_ROOT / "eval" / "out" / f"{name}-{mode.value}"
+    stem = PROJECT_ROOT / "eval" / "out" / f"{name}-{mode.value}{'' if dated else '-undated'}"
     write_json(json_out or stem.with_suffix(".json"), summary, outcomes, hostile)
     write_markdown(report or stem.with_suffix(".md"), summary, outcomes)
     err.print(f"results: {json_out or stem.with_suffix('.json')}, report: {report or stem.with_suffix('.md')}")
