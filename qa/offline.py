@@ -12,6 +12,6 @@ OFFLINE_ENVIRONMENT = {
 
 
 def go_offline() -> None:
-    """Called where the product starts (CLI, app, Assistant), never on import."""
-    for name, value in OFFLINE_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
+    """Called where the product starts (CLI, app, Assistant), never on import. Set outright: a library
+    imported earlier may have written its own spelling (Gradio writes HF_HUB_DISABLE_TELEMETRY=True)."""
+    os.environ.update(OFFLINE_ENVIRONMENT)
