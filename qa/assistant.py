@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from qa.index.store import Index, load_index
 from qa.offline import go_offline
 from qa.retrieval.filters import Filters
 from qa.retrieval.retriever import Retriever
+from qa.retrieval.when import DateRange, date_range_in
 from qa.settings import Settings
-from qa.types import Answer
+from qa.types import Answer, Passage
 
 log = logging.getLogger(__name__)
 _MARKUP = re.compile(r"<[^<>]{1,200}>")
@@ -46,6 +48,7 @@ class Assistant:
         self.phraser = Phraser(self.settings)
         self.index: Index | None = None
         self.retriever: Retriever | None = None
+        self._newest: date | None = None
         self.jobs = JobQueue()
         self._lock = threading.Lock()  # held only to load or swap the index, never while building one
         self._build_lock = threading.Lock()
@@ -70,6 +73,8 @@ class Assistant:
         self._report_staleness()
 
     def _use(self, index: Index) -> None:
+        dated = [doc.date for doc in index.documents.values() if doc.date]
+        self._newest = date.fromisoformat(max(dated)) if dated else None
         self.retriever = Retriever(index, self.encoder, self.settings)
         self.index = index
 
@@ -116,9 +121,12 @@ class Assistant:
         resolved = resolve(question, history)
         timings["resolve"] = time.perf_counter() - started
         mark = time.perf_counter()
-        passages = retriever.run(resolved, k or self.settings.k, mode=mode, filters=filters)
+        passages, window = self.passages(
+            resolved, k or self.settings.k, mode=mode, filters=filters, retriever=retriever
+        )
         timings["retrieval"] = time.perf_counter() - mark
         answer = self.answerer.run(resolved, passages, timings)
+        answer.dates_read = window.describe() if window else None
         if filters.active and not passages:
             answer.refusal_reason = f"no indexed article matches the filters ({filters.describe()})"
         if not answer.answered:
@@ -134,6 +142,30 @@ class Assistant:
         return answer
 
     ask = run
+
+    def passages(
+        self, question: str, k: int, *, mode: str = "hybrid", filters: Filters, retriever: Retriever | None = None
+    ) -> tuple[list[Passage], DateRange | None]:
+        """The passages to read, and the publication range used when the question names a time ("last
+        week", "in 2021": read relative to `filters.as_of` or the corpus's newest day). The range applies
+        only when no explicit since/until was given, and is dropped when no article falls inside it."""
+        retriever = retriever or self.retriever
+        window = None
+        if not (filters.since or filters.until):
+            window = date_range_in(question, filters.as_of or self.today)
+        if window:
+            narrowed = replace(filters, since=window.since, until=window.until)
+            found = retriever.run(question, k, mode=mode, filters=narrowed)
+            if found:
+                return found, window
+        return retriever.run(question, k, mode=mode, filters=filters), None
+
+    @property
+    def today(self) -> date:
+        """The day relative expressions are read from: today, or the newest article's day when the corpus
+        is older (an archive is asked about as it stood)."""
+        self.warm_up()
+        return min(date.today(), self._newest) if self._newest else date.today()
 
     def add(self, paths: list[Path]) -> BuildReport:
         """Copy files into the corpus folder and update the index incrementally; returns when done."""

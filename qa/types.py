@@ -105,6 +105,7 @@ class Answer:
     resolved_question: str | None = None
     confidence: float = 0.0
     refusal_reason: str | None = None
+    dates_read: str | None = None  # the publication range a time in the question narrowed the search to
     timings: dict[str, float] = field(default_factory=dict)
     phrasing: str = "off"
 

@@ -61,7 +61,7 @@ def run_questions(
         answer = assistant.run(row["question"], history=history, k=k, mode=mode, as_of=filters.as_of)
         if conversation:
             histories[conversation].append(answer)
-        ranked = assistant.retriever.run(answer.resolved_question or row["question"], 10, mode=mode, filters=filters)
+        ranked, _ = assistant.passages(answer.resolved_question or row["question"], 10, mode=mode, filters=filters)
         outcomes.append(score(row, answer, [p.document for p in ranked], follow_up=bool(history)))
     return outcomes
 

@@ -148,6 +148,8 @@ def ask(
     console.print(printable(answer.text), markup=False, highlight=False)
     if answer.resolved_question:
         console.print(f"(understood as: {safe(answer.resolved_question)})", style="dim")
+    if answer.dates_read:
+        console.print(f"(read {safe(answer.dates_read)})", style="dim")
     for citation in answer.citations:
         meta = ", ".join(part for part in (citation.source, citation.date) if part)
         heading = safe(citation.title + (f" — {meta}" if meta else ""))

@@ -22,6 +22,8 @@ def answer_markdown(answer: Answer) -> str:
     body = html.escape(answer.text, quote=False)
     body = _escape_markdown_except_bold(body)
     body = MARKER.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})", body)
+    if answer.dates_read:
+        body = f"*Read {_plain(answer.dates_read)}*\n\n{body}"
     if answer.resolved_question:
         body = f"*Understood as: {_plain(answer.resolved_question)}*\n\n{body}"
     return body

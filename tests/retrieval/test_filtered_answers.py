@@ -67,3 +67,14 @@ def test_filters_that_match_nothing_say_so(reports):
     answer = reports.run(QUESTION, until="2020-01-01")
     assert not answer.answered and answer.passages == []
     assert answer.refusal_reason == "no indexed article matches the filters (published any time to 2020-01-01)"
+
+
+def test_a_time_in_the_question_is_read_from_the_as_of_day(reports):
+    answer = reports.run("How many people did the floods in the Valdorian capital kill yesterday?", as_of="2025-03-04")
+    assert "19" in answer.short_answer and _dates(answer) == {"2025-03-03"}
+    assert answer.dates_read == "articles published 2025-03-02 to 2025-03-04 (“yesterday”)"
+
+
+def test_a_time_no_article_falls_in_is_dropped_rather_than_refused(reports):
+    answer = reports.run("How many people did the floods in the Valdorian capital kill in 2019?")
+    assert answer.answered and answer.dates_read is None and len({p.document.id for p in answer.passages}) == 3

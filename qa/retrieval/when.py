@@ -1,0 +1,69 @@
+"""When a question is about: a date expression in it ("last week", "yesterday", "in May 2023") as the range
+of publication dates worth reading, relative to the day the question is asked.
+
+spaCy's entity recogniser finds the DATE expressions (a learned model, so "may" the verb is not a month);
+dateparser reads each one relative to that day and says whether it names a day, week, month or year.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from qa.language import pipeline
+
+_REPORTING_LAG = timedelta(days=1)  # news of a day's events is published that day or the next
+_SPANS = {"day": timedelta(days=1), "week": timedelta(days=7)}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Publication dates that fit a date expression of the question."""
+
+    since: date
+    until: date
+    expression: str
+
+    def describe(self) -> str:
+        return f"articles published {self.since} to {self.until} (“{self.expression}”)"
+
+
+def date_range_in(question: str, today: date) -> DateRange | None:
+    """The publication range the question's first point-in-time expression asks about, or None.
+
+    A duration ("for 16 years", "three days") is not a point in time and is left alone; "two weeks ago" is.
+    """
+    for entity in pipeline("entities")(question).ents:
+        if entity.label_ != "DATE" or _is_duration(entity):
+            continue
+        found = _read(entity.text, today)
+        if found:
+            return found
+    return None
+
+
+def _is_duration(entity) -> bool:
+    return entity[-1].tag_ == "NNS" and not any(token.lower_ == "ago" for token in entity)
+
+
+def _read(expression: str, today: date) -> DateRange | None:
+    from dateparser.date import DateDataParser
+
+    settings = {"RELATIVE_BASE": datetime.combine(today, datetime.min.time()), "PREFER_DATES_FROM": "past"}
+    parsed = DateDataParser(languages=["en"], settings={**settings, "RETURN_TIME_AS_PERIOD": True}).get_date_data(
+        expression
+    )
+    if parsed.date_obj is None or parsed.period not in ("day", "week", "month", "year"):
+        return None
+    day = parsed.date_obj.date()
+    if parsed.period == "month":
+        since = day.replace(day=1)
+        until = day.replace(day=calendar.monthrange(day.year, day.month)[1]) + _REPORTING_LAG
+    elif parsed.period == "year":
+        since, until = date(day.year, 1, 1), date(day.year, 12, 31) + _REPORTING_LAG
+    else:
+        span = _SPANS[parsed.period]
+        since, until = day - span, day + span
+    until = min(until, today)
+    return DateRange(since, until, expression) if since <= until else None
