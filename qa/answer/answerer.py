@@ -15,7 +15,7 @@ from qa.settings import Settings
 from qa.types import Answer, Document, Passage
 
 WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
-CLOSE_MARGIN = 1.0  # readings this close to the best one count as competing answers
+CLOSE_MARGIN = 2.5  # readings this close to the best one count as competing answers
 _WORD = re.compile(r"\w+")
 
 

@@ -78,3 +78,13 @@ def test_a_time_in_the_question_is_read_from_the_as_of_day(reports):
 def test_a_time_no_article_falls_in_is_dropped_rather_than_refused(reports):
     answer = reports.run("How many people did the floods in the Valdorian capital kill in 2019?")
     assert answer.answered and answer.dates_read is None and len({p.document.id for p in answer.passages}) == 3
+
+
+def test_reports_that_disagree_are_listed_newest_first_with_source_and_date(reports):
+    answer = reports.run(QUESTION)
+    assert answer.text.startswith("The articles give different answers:")
+    items = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    figures = [next(n for n in ("23", "19", "12") if n in item.split(":")[0]) for item in items]
+    assert figures == ["23", "19", "12"]
+    assert "(Valdoria Post, 2025-03-05)" in items[0] and "(Harbour Herald, 2025-03-03)" in items[1]
+    assert "according to the civil protection agency" in items[0]
