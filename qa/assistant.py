@@ -14,6 +14,7 @@ from pathlib import Path
 from qa.answer.answerer import Answerer
 from qa.answer.followup import resolve
 from qa.answer.phrasing import Phraser
+from qa.answer.timeline import timeline_answer
 from qa.errors import IndexMissing, IndexUnusable, InvalidQuestion
 from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
 from qa.index.encoder import Encoder
@@ -142,6 +143,27 @@ class Assistant:
         return answer
 
     ask = run
+
+    def timeline(
+        self,
+        question: str,
+        *,
+        k: int = 20,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        as_of: str | date | None = None,
+        sources: list[str] | None = None,
+    ) -> Answer:
+        """What the articles report on a topic, one cited sentence per article, oldest first."""
+        question = check_question(question, self.settings.max_question_chars)
+        filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
+        self.warm_up()
+        started = time.perf_counter()
+        passages, window = self.passages(question, k, filters=filters)
+        answer = timeline_answer(question, passages)
+        answer.dates_read = window.describe() if window else None
+        answer.timings = {"total": time.perf_counter() - started}
+        return answer
 
     def passages(
         self, question: str, k: int, *, mode: str = "hybrid", filters: Filters, retriever: Retriever | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.reader import Reading
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, Passage
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -20,7 +20,18 @@ class CitationList:
     def cite(self, reading: Reading) -> str:
         """The marker for the sentence that holds the reading's answer span."""
         start, end = reading.sentence
-        doc, chunk = reading.window.passage.document, reading.window.passage.chunk
+        return self.cite_sentence(reading.window.passage, start, end, reading.margin, (reading.start, reading.end))
+
+    def cite_sentence(
+        self,
+        passage: Passage,
+        start: int,
+        end: int,
+        score: float = 0.0,
+        answer: tuple[int, int] | None = None,
+    ) -> str:
+        """The marker for the sentence `document.text[start:end]` of `passage` (and the answer span in it)."""
+        doc, chunk = passage.document, passage.chunk
         key = (doc.id, start)
         if key not in self._numbers:
             number = len(self.citations) + 1
@@ -38,9 +49,9 @@ class CitationList:
                     sentence=doc.text[start:end],
                     sentence_start=start,
                     sentence_end=end,
-                    score=round(reading.margin, 4),
-                    answer_start=reading.start,
-                    answer_end=reading.end,
+                    score=round(score, 4),
+                    answer_start=answer[0] if answer else None,
+                    answer_end=answer[1] if answer else None,
                 )
             )
         return f"[{self._numbers[key]}]"

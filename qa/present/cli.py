@@ -165,6 +165,37 @@ def ask(
 
 
 @app.command()
+def timeline(
+    topic: Annotated[str, typer.Argument(help='What to follow, e.g. "What happened at Qa\'im?"')],
+    index_dir: IndexDir = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only articles published on or after.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Only articles published on or before.")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this outlet (repeatable).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """What the articles report on a topic, one cited sentence per article, oldest first."""
+    from qa.assistant import Assistant
+    from qa.errors import InvalidQuestion
+    from qa.index.store import read_manifest
+
+    settings = _settings(index_dir=index_dir)
+    if index_dir is not None and read_manifest(settings.index_dir) is None:
+        err.print(f"no index in {safe(str(index_dir))}: build one with `qa index CORPUS --index-dir ...`")
+        raise typer.Exit(1)
+    try:
+        answer = Assistant(settings).timeline(topic, since=since, until=until, sources=source)
+    except InvalidQuestion as error:
+        err.print(f"[red]{safe(str(error))}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
+        return
+    console.print(printable(answer.text), markup=False, highlight=False)
+    for citation in answer.citations:
+        console.print(f"[bold]\\[{citation.number}][/bold] {safe(citation.title)}")
+
+
+@app.command()
 def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     """Show what the index holds: articles, chunks, model, age, and whether the corpus changed since."""
     from qa.index.store import IndexUnusable, load_index

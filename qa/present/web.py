@@ -54,6 +54,20 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             yield chat + [{"role": "assistant", "content": piece}], gr.skip(), "", answers
         yield chat + [{"role": "assistant", "content": text}], render.sources_html(answer), "", [*answers, answer]
 
+    def show_timeline(message: str, chat: list, answers: list, since: str, until: str, outlets: list | None):
+        if not (message or "").strip():
+            yield chat, gr.skip(), message, answers
+            return
+        chat = [*chat, {"role": "user", "content": f"Timeline: {message}"}]
+        yield chat + [{"role": "assistant", "content": "Gathering the reports…"}], gr.skip(), "", answers
+        try:
+            answer = assistant.timeline(message, since=since, until=until, sources=outlets)
+        except InvalidQuestion as error:
+            yield chat + [{"role": "assistant", "content": str(error)}], gr.skip(), "", answers
+            return
+        text = render.answer_markdown(answer)
+        yield chat + [{"role": "assistant", "content": text}], render.sources_html(answer), "", answers
+
     def answer_api(question: str, history: list | None = None) -> dict:
         """Answer a question: the answer text with [n] markers, its citations and retrieved passages as JSON."""
         try:
@@ -97,6 +111,7 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
                         label="Sources (all when empty)",
                         elem_id="outlets",
                     )
+                timeline = gr.Button("Timeline of this topic", elem_id="timeline-button", size="sm")
                 gr.Examples(_examples(assistant), inputs=question, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -115,6 +130,13 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
             [question, chatbot, answers, since, until, outlets],
             [chatbot, sources, question, answers],
             api_name="chat",
+            concurrency_limit=settings.workers,
+        )
+        timeline.click(
+            show_timeline,
+            [question, chatbot, answers, since, until, outlets],
+            [chatbot, sources, question, answers],
+            api_name="timeline",
             concurrency_limit=settings.workers,
         )
         add.click(add_articles, [files], [status, header, rejected], api_name="add", concurrency_limit=4)
@@ -161,6 +183,20 @@ def build_app(assistant: Assistant) -> FastAPI:
                     request.question,
                     history=request.history,
                     k=request.k,
+                    since=request.since,
+                    until=request.until,
+                    as_of=request.as_of,
+                    sources=request.sources,
+                ).to_dict()
+        except InvalidQuestion as error:
+            raise HTTPException(400, str(error)) from None
+
+    @app.post("/api/timeline", dependencies=[Depends(require_login)])
+    def timeline_endpoint(request: AskRequest) -> dict:
+        try:
+            with answering:
+                return assistant.timeline(
+                    request.question,
                     since=request.since,
                     until=request.until,
                     as_of=request.as_of,

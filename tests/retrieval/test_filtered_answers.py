@@ -88,3 +88,16 @@ def test_reports_that_disagree_are_listed_newest_first_with_source_and_date(repo
     assert figures == ["23", "19", "12"]
     assert "(Valdoria Post, 2025-03-05)" in items[0] and "(Harbour Herald, 2025-03-03)" in items[1]
     assert "according to the civil protection agency" in items[0]
+
+
+def test_a_timeline_cites_one_sentence_per_report_oldest_first(reports):
+    from qa.answer.citations import citation_problems
+
+    timeline = reports.timeline("How many people did the floods in the Valdorian capital kill?")
+    assert timeline.answer_type == "timeline" and citation_problems(timeline) == []
+    assert [c.date for c in timeline.citations] == ["2025-03-01", "2025-03-03", "2025-03-05"]
+    assert "killed 12 people" in timeline.citations[0].sentence and "rose to 19" in timeline.citations[1].sentence
+    assert [c.date for c in reports.timeline("Valdorian capital floods", as_of="2025-03-04").citations] == [
+        "2025-03-01",
+        "2025-03-03",
+    ]
