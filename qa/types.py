@@ -16,6 +16,7 @@ class Document:
     source: str | None = None
     url: str | None = None
     path: str = ""
+    date_from: str | None = None  # where the date was found: metadata, a dateline or caption, the URL...
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -78,6 +79,7 @@ class Citation:
     score: float
     answer_start: int | None = None  # the answer span inside the sentence, in document offsets
     answer_end: int | None = None
+    date_from: str | None = None  # where the article's date was found
 
     def to_dict(self) -> dict:
         return asdict(self)

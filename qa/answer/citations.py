@@ -52,6 +52,7 @@ class CitationList:
                     score=round(score, 4),
                     answer_start=answer[0] if answer else None,
                     answer_end=answer[1] if answer else None,
+                    date_from=doc.date_from,
                 )
             )
         return f"[{self._numbers[key]}]"

@@ -93,6 +93,7 @@ def _from_html(article: RawArticle) -> RawArticle:
         text=data.get("text") or "",
         title=article.title or data.get("title"),
         date=article.date or data.get("date"),
+        date_from=article.date_from if article.date else "the page's metadata",
         source=article.source or data.get("sitename"),
         url=article.url or data.get("url"),
     )
@@ -133,11 +134,13 @@ def _clean(article: RawArticle, lines: list[str], repeated: set[str]) -> Documen
     if not text:
         return None
     title = article.title or find_title(head, body[0] if body else None, repeated) or _title_from_key(article.key)
+    published, published_from = _publication_date(article, other)
     return Document(
         id=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
         text=text,
         title=title,
-        date=normalise_date(article.date) or _date_from(other) or _date_from([article.key]),
+        date=published,
+        date_from=published_from,
         source=article.source or find_source(other),
         url=article.url,
         path=article.key,
@@ -150,6 +153,18 @@ def _is_body(line: str, repeated: set[str]) -> bool:
     if NAVIGATION.search(line) and len(line.split()) <= 8:
         return False
     return bool(_SENTENCE_END.search(line) or line.endswith(":")) or len(line.split()) >= _LONG_LINE_WORDS
+
+
+def _publication_date(article: RawArticle, other: list[str]) -> tuple[str | None, str | None]:
+    """The article's date and where it was found: its metadata, a dateline or caption, its URL, its file
+    name; (None, None) when none of them gives one (an undated article stays undated)."""
+    candidates = (
+        (normalise_date(article.date), article.date_from or "metadata"),
+        (_date_from(other), "a dateline or caption"),
+        (_date_from([article.url or ""]), "the URL"),
+        (_date_from([Path(article.key.split("#")[0]).name]), "the file name"),
+    )
+    return next(((found, where) for found, where in candidates if found), (None, None))
 
 
 def _date_from(lines: list[str]) -> str | None:

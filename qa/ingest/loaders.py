@@ -28,6 +28,7 @@ class RawArticle:
     source: str | None = None
     url: str | None = None
     is_html: bool = False
+    date_from: str | None = None  # where `date` was found, when it was
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def _record(file: Path, number: int, record: object) -> RawArticle | LoadProblem
         text=body,
         title=_field(record, "title", "headline"),
         date=_field(record, "date", "published_at", "published", "pubdate"),
+        date_from="metadata",
         source=_field(record, "source", "sitename", "publisher"),
         url=_field(record, "url", "link"),
         is_html="<p" in body[:2000].lower() or "<html" in body[:2000].lower(),

@@ -53,7 +53,7 @@ def find_source(other: list[str]) -> str | None:
 
 def _looks_like_headline(line: str, repeated: set[str]) -> bool:
     words = line.split()
-    if line in repeated or len(words) < 4 or len(words) > 30 or NAVIGATION.search(line):
+    if line in repeated or len(words) < 3 or len(words) > 30 or NAVIGATION.search(line):
         return False
     if line.isupper() or find_dates(line) and len(words) < 12:
         return False

@@ -42,7 +42,13 @@ def sources_html(answer: Answer) -> str:
         offset = citation.sentence_start - citation.passage_start
         before = citation.passage[:offset]
         after = citation.passage[offset + len(citation.sentence) :]
-        meta = " · ".join(html.escape(part) for part in (citation.date, citation.source) if part)
+        dated = (
+            f'<span title="date from {html.escape(citation.date_from or "the article", quote=True)}">'
+            f"{html.escape(citation.date)}</span>"
+            if citation.date
+            else ""
+        )
+        meta = " · ".join(part for part in (dated, html.escape(citation.source or "")) if part)
         link = f' · <a href="{html.escape(citation.url)}" rel="noopener">link</a>' if _is_web(citation.url) else ""
         parts.append(
             f'<div class="source-card" id="src-{citation.number}">'

@@ -81,3 +81,25 @@ def test_a_repeated_sentence_is_kept_and_a_repeated_article_is_kept_once(tmp_pat
     cleaned = clean_corpus(load_corpus(tmp_path)[0])
     assert len(cleaned.documents) == 2 and all(wire in doc.text for doc in cleaned.documents)
     assert list(cleaned.duplicates) == [str(tmp_path / "outlet-b.txt")]
+
+
+def test_each_date_says_where_it_was_found(tmp_path):
+    """Test fixtures: a dated record, a page with a dateline, one dated only by its URL or its file name."""
+    import json
+
+    records = [
+        {"title": "Dated by metadata", "published_at": "2024-05-06T08:00:00Z", "text": "A council vote passed."},
+        {"title": "Dated by URL", "url": "https://news.example.org/2023/11/02/vote", "text": "A vote failed."},
+    ]
+    (tmp_path / "records.jsonl").write_text("\n".join(json.dumps(r) for r in records), "utf-8")
+    (tmp_path / "dateline.txt").write_text(
+        "Harbour reopens after storm\nJune 7, 2022\nThe harbour reopened on Tuesday.\n"
+    )
+    (tmp_path / "2021-03-04-storm.txt").write_text("Storm hits coast\nA storm hit the coast on Thursday.\n")
+    (tmp_path / "undated.txt").write_text("Nothing dated here\nA fair opened in the town square.\n")
+    found = {doc.title: (doc.date, doc.date_from) for doc in clean_articles(load_corpus(tmp_path)[0])}
+    assert found["Dated by metadata"] == ("2024-05-06", "metadata")
+    assert found["Dated by URL"] == ("2023-11-02", "the URL")
+    assert found["Harbour reopens after storm"] == ("2022-06-07", "a dateline or caption")
+    assert found["Storm hits coast"] == ("2021-03-04", "the file name")
+    assert found["Nothing dated here"] == (None, None)
