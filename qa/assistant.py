@@ -172,15 +172,16 @@ class Assistant:
         week", "in 2021": read relative to `filters.as_of` or the corpus's newest day). The range applies
         only when no explicit since/until was given, and is dropped when no article falls inside it."""
         retriever = retriever or self.retriever
+        today = filters.as_of or self.today
         window = None
         if not (filters.since or filters.until):
-            window = date_range_in(question, filters.as_of or self.today)
+            window = date_range_in(question, today)
         if window:
             narrowed = replace(filters, since=window.since, until=window.until)
-            found = retriever.run(question, k, mode=mode, filters=narrowed)
+            found = retriever.run(question, k, mode=mode, filters=narrowed, today=today)
             if found:
                 return found, window
-        return retriever.run(question, k, mode=mode, filters=filters), None
+        return retriever.run(question, k, mode=mode, filters=filters, today=today), None
 
     @property
     def today(self) -> date:

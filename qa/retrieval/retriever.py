@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from qa.index.encoder import Encoder
 from qa.index.store import Index
 from qa.retrieval.filters import Filters
@@ -25,8 +27,10 @@ class Retriever:
         *,
         mode: RetrievalMode | str = "hybrid",
         filters: Filters | None = None,
+        today: date | None = None,
     ) -> list[Passage]:
-        """Top `k` passages among the articles `filters` allow; `mode` is hybrid, dense or keyword (baselines)."""
+        """Top `k` passages among the articles `filters` allow; `mode` is hybrid, dense or keyword (baselines).
+        With `today`, newer articles gain up to `recency_weight` (halved every `recency_half_life` days)."""
         mode = RetrievalMode(mode)
         k = k or self.settings.k
         n = max(self.settings.candidates, k)
@@ -38,8 +42,22 @@ class Retriever:
         weight = {RetrievalMode.DENSE: 1.0, RetrievalMode.KEYWORD: 0.0}.get(mode, self.settings.dense_weight)
         cosine, bm25 = dict(dense), dict(keyword)
         passages = []
-        for row, score in fuse(dense, keyword, weight)[:k]:
+        ranked = fuse(dense, keyword, weight)
+        if today and self.settings.recency_weight:
+            ranked = self._with_recency(ranked, today)
+        for row, score in ranked[:k]:
             chunk = self.index.chunks[row]
             document = self.index.documents[chunk.doc_id]
             passages.append(Passage(chunk, document, score, cosine.get(row, 0.0), bm25.get(row, 0.0)))
         return passages
+
+    def _with_recency(self, ranked: list[tuple[int, float]], today: date) -> list[tuple[int, float]]:
+        weight, half_life = self.settings.recency_weight, self.settings.recency_half_life
+        rescored = []
+        for row, score in ranked:
+            published = self.index.documents[self.index.chunks[row].doc_id].date
+            if published:
+                age = max(0, (today - date.fromisoformat(published)).days)
+                score += weight * 0.5 ** (age / half_life)
+            rescored.append((row, score))
+        return sorted(rescored, key=lambda item: (-item[1], item[0]))
