@@ -33,6 +33,8 @@ class Settings:
     chunk_tokens: int = 200
     overlap_sentences: int = 1
     batch_size: int = 32
+    dense_index: str = "auto"  # flat (exact), hnsw (approximate), or auto: hnsw past hnsw_above vectors
+    hnsw_above: int = 200_000
     k: int = 5
     candidates: int = 50
     dense_weight: float = 0.2
@@ -74,6 +76,8 @@ class Settings:
         return cls(**values)
 
     def __post_init__(self) -> None:
+        if self.dense_index not in ("auto", "flat", "hnsw"):
+            raise SettingInvalid(f"NEWSDESK_DENSE_INDEX={self.dense_index!r}: use auto, flat or hnsw")
         if self.llm not in LLM_MODES:
             raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
         positive = ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads")

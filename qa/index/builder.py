@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.index.dense import DenseIndex
+from qa.index.dense import DenseIndex, index_kind
 from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordIndex
 from qa.index.progress import Progress, ProgressCallback
@@ -115,7 +115,10 @@ class Indexer:
         report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
 
         unchanged = not (report.added or report.changed or report.removed)
-        if previous is not None and unchanged and "checksums" in previous.manifest:
+        same_kind = previous is not None and previous.dense.kind == index_kind(
+            len(previous.chunks), self.settings.dense_index, self.settings.hnsw_above
+        )
+        if previous is not None and unchanged and same_kind and "checksums" in previous.manifest:
             report.documents, report.chunks = len(previous.documents), len(previous.chunks)
             report.reason = "up to date"
             report.seconds = time.perf_counter() - started
@@ -146,7 +149,9 @@ class Indexer:
         index = Index(
             documents=by_id,
             chunks=chunks,
-            dense=DenseIndex.build(vectors, dimensions),
+            dense=DenseIndex.build(
+                vectors, dimensions, index_kind(len(vectors), self.settings.dense_index, self.settings.hnsw_above)
+            ),
             keyword=KeywordIndex.build([embedding_text(by_id[c.doc_id], c) for c in chunks]),
             manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
         )

@@ -1,4 +1,5 @@
-"""Dense search over chunk vectors with FAISS (exact inner product on normalised vectors = cosine)."""
+"""Dense search over chunk vectors with FAISS: exact inner product (= cosine on normalised vectors) for
+small and mid-sized corpora, an HNSW graph past a size where exact search gets slow."""
 
 from __future__ import annotations
 
@@ -11,6 +12,18 @@ if TYPE_CHECKING:
     import faiss
 
 
+HNSW_NEIGHBOURS = 32
+HNSW_BUILD_DEPTH = 80  # efConstruction
+HNSW_SEARCH_DEPTH = 128  # efSearch: recall against exact search is measured in bench/scale.py
+
+
+def index_kind(rows: int, setting: str = "auto", hnsw_above: int = 200_000) -> str:
+    """'flat' (exact) or 'hnsw' (approximate) for an index of `rows` vectors."""
+    if setting in ("flat", "hnsw"):
+        return setting
+    return "hnsw" if rows > hnsw_above else "flat"
+
+
 class DenseIndex:
     """Ranks chunk rows by cosine similarity to a query vector."""
 
@@ -18,13 +31,21 @@ class DenseIndex:
         self._index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, dimensions: int) -> DenseIndex:
+    def build(cls, vectors: np.ndarray, dimensions: int, kind: str = "flat") -> DenseIndex:
         import faiss
 
-        index = faiss.IndexFlatIP(dimensions)
+        if kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dimensions, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_BUILD_DEPTH
+        else:
+            index = faiss.IndexFlatIP(dimensions)
         if len(vectors):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index)
+
+    @property
+    def kind(self) -> str:
+        return "hnsw" if hasattr(self._index, "hnsw") else "flat"
 
     @classmethod
     def load(cls, file: Path) -> DenseIndex:
@@ -57,7 +78,12 @@ class DenseIndex:
         n = min(n, self.size if rows is None else len(rows))
         if n == 0:
             return []
-        params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
+        if self.kind == "hnsw":
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_SEARCH_DEPTH, n))
+            if rows is not None:
+                params.sel = faiss.IDSelectorBatch(rows)
+        else:
+            params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
         query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
         scores, found = self._index.search(query, n, params=params)
         return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if r >= 0]

@@ -58,3 +58,20 @@ def test_keyword_search_filters_inside_bm25_not_after_the_top_n():
     index = KeywordIndex.build(texts)
     found = index.search("flood north", 5, np.array([50], dtype=np.int64))
     assert [row for row, _ in found] == [50]
+
+
+def test_an_hnsw_index_finds_what_exact_search_finds_and_filters_too():
+    from qa.index.dense import index_kind
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact, graph = DenseIndex.build(vectors, 16, "flat"), DenseIndex.build(vectors, 16, "hnsw")
+    assert (exact.kind, graph.kind) == ("flat", "hnsw")
+    queries = vectors[:50] + 0.1 * rng.normal(size=(50, 16)).astype(np.float32)
+    overlap = [len({r for r, _ in exact.search(q, 10)} & {r for r, _ in graph.search(q, 10)}) / 10 for q in queries]
+    assert sum(overlap) / len(overlap) >= 0.95
+    allowed = np.arange(0, 3000, 7, dtype=np.int64)
+    assert {r for r, _ in graph.search(queries[0], 10, allowed)} <= set(allowed.tolist())
+    assert np.allclose(graph.vectors(), vectors)
+    assert [index_kind(n, "auto", 1000) for n in (999, 1001)] == ["flat", "hnsw"]
