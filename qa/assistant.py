@@ -210,6 +210,15 @@ class Assistant:
         job = self.jobs.submit(f"add {names}", work)
         return job
 
+    def catch_up(self) -> Job | None:
+        """Queue an update when the corpus folder changed since the index was built (files copied in while
+        the server was down, or an upload cut short by a crash); None when the index is current."""
+        if not any(self.info()["changes"].values()):
+            return None
+        return self.jobs.submit(
+            "catch up with the corpus folder", lambda job: self.reindex(on_progress=job.progress, background=True)
+        )
+
     def reindex(
         self, *, rebuild: bool = False, progress: bool = False, on_progress=None, background: bool = False
     ) -> BuildReport:

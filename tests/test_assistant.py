@@ -113,3 +113,14 @@ def test_control_characters_and_lone_surrogates_in_a_question_are_dropped(assist
     answer = assistant.run("Which aircraft\x00 struck \ud800Abu Kamal?\x1b[2J")
     assert "F-15E" in answer.short_answer
     assert answer.question == "Which aircraft struck Abu Kamal? [2J"
+
+
+def test_articles_added_while_the_server_was_down_are_indexed_at_start(tmp_path, corpus_copy, encoder):
+    first = Assistant(encoder=encoder, corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    first.warm_up()
+    assert first.catch_up() is None
+    (corpus_copy / "quake.md").write_text("# Earthquake shakes Lima\n\nA magnitude 6.1 earthquake shook Lima.\n")
+    restarted = Assistant(encoder=encoder, corpus_dir=corpus_copy, index_dir=tmp_path / "index")
+    job = restarted.catch_up()
+    assert job is not None and job.wait(120).added == 1
+    assert restarted.info()["documents"] == 3

@@ -242,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
     parse_auth(settings.auth)  # a malformed login stops start-up before any work
     assistant = Assistant(settings)
     assistant.warm_up()
+    if assistant.catch_up():
+        print("newsdesk: the corpus changed since the index was built; updating it in the background")
     app = build_app(assistant)
     import uvicorn
 

@@ -108,3 +108,70 @@ def test_kill_9_at_random_moments_loses_nothing(kind, corpus_copy, tmp_path, enc
     assert not list(index.glob(f".{MANIFEST}.tmp"))
     answer = Assistant(settings, encoder=encoder).run(f"How many passengers were on the ferry Nordlys {KILLS - 1}?")
     assert answer.short_answer == str(KILLS - 1 + 20)
+
+
+UI_KILLS = int(os.environ.get("NEWSDESK_CHAOS_UI_KILLS", "1"))
+
+
+def _serve(corpus: Path, index: Path, port: int) -> subprocess.Popen:
+    command = [sys.executable, str(PROJECT_ROOT / "app.py"), "--port", str(port)]
+    process = subprocess.Popen(command, env=_env(corpus, index), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import httpx
+
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    raise TimeoutError("the app did not start")
+
+
+def test_kill_9_of_the_server_during_an_upload_through_the_ui(corpus_copy, tmp_path, encoder):
+    """The real app in a subprocess; a file is uploaded through Gradio's API and the server is killed at a
+    random moment of it. Restarted, the server answers from the old index at once and catches up."""
+    import socket
+
+    import httpx
+    from gradio_client import Client, handle_file
+
+    from qa.index.builder import Indexer
+    from qa.settings import Settings
+
+    index = tmp_path / "index"
+    Indexer(Settings.from_env(corpus_dir=corpus_copy, index_dir=index), encoder).run(corpus_copy)
+    rng = random.Random(29)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/"
+    server = _serve(corpus_copy, index, port)
+    try:
+        for n in range(UI_KILLS):
+            upload = tmp_path / f"ferry-{n}.txt"
+            upload.write_text(_article(n), "utf-8")
+            Client(url, verbose=False).submit([handle_file(str(upload))], api_name="/add")
+            time.sleep(rng.uniform(0.2, 6.0))
+            server.send_signal(signal.SIGKILL)
+            server.wait()
+            server = _serve(corpus_copy, index, port)
+            reply = httpx.post(
+                url + "api/ask", json={"question": "How many targets did CENTCOM say US forces struck?"}, timeout=60
+            )
+            assert reply.status_code == 200 and reply.json()["short_answer"] == "85"
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+    from qa.index.builder import Indexer as Builder
+
+    Builder(Settings.from_env(corpus_dir=corpus_copy, index_dir=index), encoder).run(corpus_copy)
+    stored = (
+        {p.read_text() for p in (corpus_copy / "uploads").glob("*.txt")}
+        if (corpus_copy / "uploads").exists()
+        else set()
+    )
+    final = load_index(index)
+    assert len(final.documents) == 2 + len(stored)
+    assert [p.name for p in index.iterdir() if p.is_dir()] == [final.manifest["generation"]]
