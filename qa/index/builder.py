@@ -238,6 +238,7 @@ def describe(index: Index, index_dir: Path) -> dict:
         "chunks": len(index.chunks),
         "model": manifest.get("model"),
         "dimensions": manifest.get("dimensions"),
+        "dense_index": index.dense.kind,
         "settings": manifest.get("settings"),
         "corpus": str(corpus),
         "index_dir": str(index_dir),

@@ -209,11 +209,14 @@ def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     from qa.index.builder import describe
 
     data = describe(index, settings.index_dir)
+    from qa.ingest.rejects import rejected_files
+
+    data["rejected"] = [f"{r.name}: {r.reason}" for r in rejected_files(settings.rejected_folder)]
     if as_json:
         print(json.dumps(data, indent=1))
         return
     for key, value in data.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console.print(f"[bold]{key}[/bold]: {safe(str(value))}")
     if any(data["changes"].values()):
         console.print("[yellow]The corpus changed since this index was built: run `qa index`.[/yellow]")
 
