@@ -22,3 +22,26 @@ def test_a_typo_is_an_error_not_a_silent_default(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingInvalid, match=name):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("NEWSDESK_DENSE_INDEX", "ivf"),
+        ("NEWSDESK_MAX_UPLOAD_MB", "0"),
+        ("NEWSDESK_CONCURRENCY", "-1"),
+        ("NEWSDESK_RECENCY_WEIGHT", "high"),
+    ],
+)
+def test_new_limits_and_choices_are_checked_too(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingInvalid, match=name):
+        Settings.from_env()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from qa.settings import PROJECT_ROOT, settings_table
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    missing = [variable for variable, _, _ in settings_table() if variable not in readme]
+    assert missing == []
