@@ -30,7 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     rows = load_questions(RTQA / "questions.jsonl")
     reported = {row["id"] for row in load_questions(RTQA / "questions.jsonl", 150)}
-    pool = [row for row in rows if row["id"] not in reported and row.get("question_date")]
+    pool = [
+        row for row in rows if row["id"] not in reported and row.get("question_date") and row.get("evidence_doc_ids")
+    ]
     sample = pool[:: max(1, len(pool) // args.limit)][: args.limit]
     corpus = RTQA / "corpus.jsonl"
     assistant = Assistant(Settings.from_env(corpus_dir=corpus, index_dir=cache_dir(corpus), recency_weight=0.0))

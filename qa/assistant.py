@@ -174,7 +174,7 @@ class Assistant:
         retriever = retriever or self.retriever
         today = filters.as_of or self.today
         window = None
-        if not (filters.since or filters.until):
+        if self.settings.question_dates and not (filters.since or filters.until):
             window = date_range_in(question, today)
         if window:
             narrowed = replace(filters, since=window.since, until=window.until)

@@ -43,7 +43,8 @@ class Settings:
     reader_int8: bool = True
     min_answer_margin: float = -1.5  # where false refusals and false answers are equal in eval/calibrate.py
     retrieval_weight: float = 3.0
-    recency_weight: float = 0.0  # how much a newer article gains in retrieval (eval/recency.py measures it)
+    question_dates: bool = True  # read a time named in a question ("last week") as a publication range
+    recency_weight: float = 0.2  # how much a newer article gains in retrieval (measured: eval/recency.py)
     recency_half_life: float = 7.0  # days after which that gain is halved
     query_threads: int = 1
     index_threads: int = 0  # 0: every core

@@ -237,7 +237,11 @@ def evaluate(
     report: Annotated[Path | None, typer.Option("--report", help="Markdown report + plot (default eval/out/).")] = None,
     gate: Annotated[Path | None, typer.Option("--gate", help="Fail when below these thresholds (JSON).")] = None,
     dated: Annotated[
-        bool, typer.Option("--dates/--no-dates", help="Ask a question that has a question_date as of that day.")
+        bool,
+        typer.Option(
+            "--dates/--no-dates",
+            help="Ask a question as of its question_date and read times it names; --no-dates: neither (baseline).",
+        ),
     ] = True,
 ) -> None:
     """Measure retrieval, answers, citations, refusals, follow-ups and speed on a question set."""
@@ -248,7 +252,7 @@ def evaluate(
 
     if corpus is not None and index_dir is None:
         index_dir = _cache_dir(corpus)
-    settings = _settings(index_dir=index_dir, corpus_dir=corpus)
+    settings = _settings(index_dir=index_dir, corpus_dir=corpus, question_dates=None if dated else False)
     assistant = Assistant(settings)
     if corpus is not None:
         built = assistant.reindex()

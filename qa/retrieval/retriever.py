@@ -52,12 +52,15 @@ class Retriever:
         return passages
 
     def _with_recency(self, ranked: list[tuple[int, float]], today: date) -> list[tuple[int, float]]:
+        """Each candidate gains `recency_weight`, halved every `recency_half_life` days of age; an undated
+        article gains the mean of the dated candidates' gains (its age is unknown, not old)."""
         weight, half_life = self.settings.recency_weight, self.settings.recency_half_life
-        rescored = []
-        for row, score in ranked:
+        gains: dict[int, float | None] = {}
+        for row, _ in ranked:
             published = self.index.documents[self.index.chunks[row].doc_id].date
-            if published:
-                age = max(0, (today - date.fromisoformat(published)).days)
-                score += weight * 0.5 ** (age / half_life)
-            rescored.append((row, score))
+            age = max(0, (today - date.fromisoformat(published)).days) if published else None
+            gains[row] = None if age is None else weight * 0.5 ** (age / half_life)
+        known = [gain for gain in gains.values() if gain is not None]
+        unknown = sum(known) / len(known) if known else 0.0
+        rescored = [(row, score + (unknown if gains[row] is None else gains[row])) for row, score in ranked]
         return sorted(rescored, key=lambda item: (-item[1], item[0]))

@@ -75,3 +75,23 @@ def test_an_hnsw_index_finds_what_exact_search_finds_and_filters_too():
     assert {r for r, _ in graph.search(queries[0], 10, allowed)} <= set(allowed.tolist())
     assert np.allclose(graph.vectors(), vectors)
     assert [index_kind(n, "auto", 1000) for n in (999, 1001)] == ["flat", "hnsw"]
+
+
+def test_recency_lifts_newer_articles_and_treats_undated_ones_as_of_unknown_age():
+    from types import SimpleNamespace
+
+    from qa.retrieval.retriever import Retriever
+    from qa.settings import Settings
+
+    documents = {
+        "old": Document("old", "x", "Old", date="2024-01-01"),
+        "new": Document("new", "x", "New", date="2024-02-09"),
+        "undated": Document("undated", "x", "Undated"),
+    }
+    chunks = [Chunk("old", 0, 1, "x"), Chunk("new", 0, 1, "x"), Chunk("undated", 0, 1, "x")]
+    index = SimpleNamespace(documents=documents, chunks=chunks)
+    retriever = Retriever(index, None, Settings(recency_weight=0.2, recency_half_life=7.0))
+    ranked = retriever._with_recency([(0, 1.0), (1, 0.95), (2, 0.9)], date(2024, 2, 10))
+    assert [row for row, _ in ranked] == [1, 0, 2]
+    gains = {row: score - base for (row, score), base in zip(sorted(ranked), (1.0, 0.95, 0.9), strict=True)}
+    assert gains[2] == pytest.approx((gains[0] + gains[1]) / 2)  # undated: the mean of the dated gains
