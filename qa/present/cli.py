@@ -7,8 +7,9 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +19,7 @@ from qa.offline import go_offline
 from qa.settings import PROJECT_ROOT, RetrievalMode
 
 go_offline()
+T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of a folder of news articles.")
 console = Console()
 err = Console(stderr=True)
@@ -38,6 +40,27 @@ def printable(text: str) -> str:
 def safe(text: str) -> str:
     """`text` printable and with rich's markup escaped, for lines that also carry our own styling."""
     return escape(printable(text))
+
+
+def _or_exit(work: Callable[[], T]) -> T:
+    """`work()`, or its InvalidQuestion as a message and exit status 2."""
+    from qa.errors import InvalidQuestion
+
+    try:
+        return work()
+    except InvalidQuestion as error:
+        err.print(f"[red]{safe(str(error))}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _require_index(settings, index_dir: Path | None, corpus: Path | None) -> None:
+    """An --index-dir with no index in it is an error (not a quiet build) unless a corpus is given."""
+    from qa.index.store import read_manifest
+
+    if index_dir is not None and corpus is None and read_manifest(settings.index_dir) is None:
+        where = safe(str(index_dir))
+        err.print(f"no index in {where}: build one with `qa index CORPUS --index-dir {where}`")
+        raise typer.Exit(1)
 
 
 def _settings(**overrides: object):
@@ -120,28 +143,14 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
     from qa.assistant import Assistant, check_question
-    from qa.errors import InvalidQuestion
-    from qa.index.store import read_manifest
 
     settings = _settings(index_dir=index_dir, corpus_dir=corpus)
-    try:
-        check_question(question, settings.max_question_chars)
-    except InvalidQuestion as error:
-        err.print(f"[red]{safe(str(error))}[/red]")
-        raise typer.Exit(2) from None
-    if index_dir is not None and corpus is None and read_manifest(settings.index_dir) is None:
-        err.print(
-            f"no index in {safe(str(index_dir))}: build one with `qa index CORPUS --index-dir {safe(str(index_dir))}`"
-        )
-        raise typer.Exit(1)
+    _or_exit(lambda: check_question(question, settings.max_question_chars))
+    _require_index(settings, index_dir, corpus)
     assistant = Assistant(settings)
     if corpus is not None:
         assistant.reindex()
-    try:
-        answer = assistant.run(question, k=k, since=since, until=until, as_of=as_of, sources=source)
-    except InvalidQuestion as error:
-        err.print(f"[red]{safe(str(error))}[/red]")
-        raise typer.Exit(2) from None
+    answer = _or_exit(lambda: assistant.run(question, k=k, since=since, until=until, as_of=as_of, sources=source))
     if as_json:
         print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
         return
@@ -175,18 +184,10 @@ def timeline(
 ) -> None:
     """What the articles report on a topic, one cited sentence per article, oldest first."""
     from qa.assistant import Assistant
-    from qa.errors import InvalidQuestion
-    from qa.index.store import read_manifest
 
     settings = _settings(index_dir=index_dir)
-    if index_dir is not None and read_manifest(settings.index_dir) is None:
-        err.print(f"no index in {safe(str(index_dir))}: build one with `qa index CORPUS --index-dir ...`")
-        raise typer.Exit(1)
-    try:
-        answer = Assistant(settings).timeline(topic, since=since, until=until, sources=source)
-    except InvalidQuestion as error:
-        err.print(f"[red]{safe(str(error))}[/red]")
-        raise typer.Exit(2) from None
+    _require_index(settings, index_dir, None)
+    answer = _or_exit(lambda: Assistant(settings).timeline(topic, since=since, until=until, sources=source))
     if as_json:
         print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
         return

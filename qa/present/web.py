@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from qa.ingest.rejects import rejected_files
 from qa.present import render
 from qa.present.auth import LoginGuard, parse_auth
 from qa.settings import Settings
+from qa.types import Answer
 
 UPLOAD_TYPES = [".txt", ".md", ".html", ".htm", ".json", ".jsonl"]
 CSS = """
@@ -158,6 +160,9 @@ class AskRequest(BaseModel):
     as_of: str | None = Field(default=None, description="Answer as on this day: nothing published later.")
     sources: list[str] | None = Field(default=None, description="Only articles from these outlets.")
 
+    def filters(self) -> dict[str, Any]:
+        return {"since": self.since, "until": self.until, "as_of": self.as_of, "sources": self.sources}
+
 
 def build_app(assistant: Assistant) -> FastAPI:
     """The Gradio page at `/` and `POST /api/ask` (JSON in, JSON out; 400 or 422 with a message on bad input),
@@ -175,35 +180,23 @@ def build_app(assistant: Assistant) -> FastAPI:
         if given is None or not guard(given.username, given.password):
             raise HTTPException(401, "log in with the NEWSDESK_AUTH user and password", {"WWW-Authenticate": "Basic"})
 
-    @app.post("/api/ask", dependencies=[Depends(require_login)])
-    def ask_endpoint(request: AskRequest) -> dict:
+    def answered(work: Callable[[], Answer]) -> dict:
+        """Run `work` in turn with the other questions; a bad question is a 400 with its message."""
         try:
             with answering:
-                return assistant.run(
-                    request.question,
-                    history=request.history,
-                    k=request.k,
-                    since=request.since,
-                    until=request.until,
-                    as_of=request.as_of,
-                    sources=request.sources,
-                ).to_dict()
+                return work().to_dict()
         except InvalidQuestion as error:
             raise HTTPException(400, str(error)) from None
 
+    @app.post("/api/ask", dependencies=[Depends(require_login)])
+    def ask_endpoint(request: AskRequest) -> dict:
+        return answered(
+            lambda: assistant.run(request.question, history=request.history, k=request.k, **request.filters())
+        )
+
     @app.post("/api/timeline", dependencies=[Depends(require_login)])
     def timeline_endpoint(request: AskRequest) -> dict:
-        try:
-            with answering:
-                return assistant.timeline(
-                    request.question,
-                    since=request.since,
-                    until=request.until,
-                    as_of=request.as_of,
-                    sources=request.sources,
-                ).to_dict()
-        except InvalidQuestion as error:
-            raise HTTPException(400, str(error)) from None
+        return answered(lambda: assistant.timeline(request.question, **request.filters()))
 
     demo = build_demo(assistant)
     demo.queue(default_concurrency_limit=settings.workers)
