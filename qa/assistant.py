@@ -20,6 +20,7 @@ from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
 from qa.index.encoder import Encoder
 from qa.index.jobs import Job, JobQueue
 from qa.index.store import Index, load_index
+from qa.normalise import strip_controls
 from qa.offline import go_offline
 from qa.retrieval.filters import Filters
 from qa.retrieval.retriever import Retriever
@@ -29,7 +30,6 @@ from qa.types import Answer, Passage
 
 log = logging.getLogger(__name__)
 _MARKUP = re.compile(r"<[^<>]{1,200}>")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Assistant:
@@ -129,7 +129,7 @@ class Assistant:
         answer = self.answerer.run(resolved, passages, timings)
         answer.dates_read = window.describe() if window else None
         if filters.active and not passages:
-            answer.refusal_reason = f"no indexed article matches the filters ({filters.describe()})"
+            answer.refusal_reason = filters.refusal()
         if not answer.answered:
             log.info("refused %r: %s", resolved, answer.refusal_reason)
         answer.question = question
@@ -253,7 +253,7 @@ def check_question(question: object, max_chars: int = 2000) -> str:
     if not isinstance(question, str) or not question.strip():
         raise InvalidQuestion("Please type a question: it is empty.")
     question = question.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be text
-    question = " ".join(_MARKUP.sub(" ", _CONTROL.sub(" ", question)).split())
+    question = " ".join(_MARKUP.sub(" ", strip_controls(question, " ")).split())
     if not question:
         raise InvalidQuestion("Please type a question: it is empty.")
     if len(question) > max_chars:

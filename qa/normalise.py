@@ -1,4 +1,5 @@
-"""Answer normalisation shared by extraction and evaluation: case, punctuation, articles, number words."""
+"""Text normalisation shared by the stages: answers (case, punctuation, articles, number words), apostrophes,
+stems, and control characters."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ NUMBER_WORDS = {word: str(value) for value, word in enumerate(_UNITS)}
 NUMBER_WORDS.update({word: str(20 + 10 * i) for i, word in enumerate(_TENS)})
 NUMBER_WORDS.update({"hundred": "100", "thousand": "1000", "dozen": "12"})
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "“”‘’—–"})
+
+
+# C0/C1 controls but tab and newline, and the bidirectional overrides that can reorder what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str, replacement: str = "") -> str:
+    """`text` without control characters (escape sequences, bidirectional overrides); tabs and newlines stay."""
+    return _CONTROL.sub(replacement, text)
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")

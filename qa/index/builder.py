@@ -25,7 +25,7 @@ from qa.index.store import (
 )
 from qa.ingest.chunking import Chunker, embedding_text
 from qa.ingest.cleaning import clean_corpus
-from qa.ingest.loaders import LoadProblem, corpus_files, load_corpus
+from qa.ingest.loaders import LoadProblem, corpus_files, file_of, load_corpus
 from qa.ingest.rejects import Rejected, reject_files
 from qa.settings import EMBEDDING_MODEL, Settings
 from qa.types import Chunk, Document
@@ -115,9 +115,7 @@ class Indexer:
         report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
 
         unchanged = not (report.added or report.changed or report.removed)
-        same_kind = previous is not None and previous.dense.kind == index_kind(
-            len(previous.chunks), self.settings.dense_index, self.settings.hnsw_above
-        )
+        same_kind = previous is not None and previous.dense.kind == self._dense_kind(len(previous.chunks))
         if previous is not None and unchanged and same_kind and "checksums" in previous.manifest:
             report.documents, report.chunks = len(previous.documents), len(previous.chunks)
             report.reason = "up to date"
@@ -149,9 +147,7 @@ class Indexer:
         index = Index(
             documents=by_id,
             chunks=chunks,
-            dense=DenseIndex.build(
-                vectors, dimensions, index_kind(len(vectors), self.settings.dense_index, self.settings.hnsw_above)
-            ),
+            dense=DenseIndex.build(vectors, dimensions, self._dense_kind(len(vectors))),
             keyword=KeywordIndex.build([embedding_text(by_id[c.doc_id], c) for c in chunks]),
             manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
         )
@@ -165,6 +161,9 @@ class Indexer:
         save_index(self.settings.index_dir, index)
         return report
 
+    def _dense_kind(self, rows: int) -> str:
+        return index_kind(rows, self.settings.dense_index, self.settings.hnsw_above)
+
     def _split(
         self, documents: list[Document], chunker: Chunker, progress: bool, on_progress: ProgressCallback | None
     ) -> tuple[dict[str, list[Chunk]], list[LoadProblem]]:
@@ -176,7 +175,7 @@ class Indexer:
                     chunks[doc.id] = chunker.run(doc)
                 except Exception as error:  # one article that breaks the sentence splitter must not stop a build
                     reason = f"could not be split into sentences ({type(error).__name__}: {error})"
-                    failed.append(LoadProblem(doc.path, reason, whole_file="#" not in doc.path))
+                    failed.append(LoadProblem(doc.path, reason, whole_file=file_of(doc.path) == doc.path))
                 stage.update()
         return chunks, failed
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ingest.dates import find_dates, normalise_date
-from qa.ingest.loaders import LoadProblem, RawArticle
+from qa.ingest.loaders import LoadProblem, RawArticle, file_of
 from qa.ingest.metadata import NAVIGATION, find_source, find_title
 from qa.types import Document
 
@@ -71,7 +71,9 @@ def clean_articles(articles: list[RawArticle]) -> list[Document]:
 
 
 def _failure(article: RawArticle, error: Exception) -> LoadProblem:
-    return LoadProblem(article.key, f"could not be cleaned ({type(error).__name__}: {error})", "#" not in article.key)
+    return LoadProblem(
+        article.key, f"could not be cleaned ({type(error).__name__}: {error})", file_of(article.key) == article.key
+    )
 
 
 def _prepare(article: RawArticle) -> tuple[RawArticle, list[str]]:
@@ -102,7 +104,7 @@ def _from_html(article: RawArticle) -> RawArticle:
 def _group(article: RawArticle) -> str:
     if article.source:
         return article.source.lower()
-    return str(Path(article.key.split("#")[0]).parent)
+    return str(Path(file_of(article.key)).parent)
 
 
 def _repeated_lines(prepared: list[tuple[RawArticle, list[str]]]) -> dict[str, set[str]]:
@@ -162,7 +164,7 @@ def _publication_date(article: RawArticle, other: list[str]) -> tuple[str | None
         (normalise_date(article.date), article.date_from or "metadata"),
         (_date_from(other), "a dateline or caption"),
         (_date_from([article.url or ""]), "the URL"),
-        (_date_from([Path(article.key.split("#")[0]).name]), "the file name"),
+        (_date_from([Path(file_of(article.key)).name]), "the file name"),
     )
     return next(((found, where) for found, where in candidates if found), (None, None))
 
@@ -176,6 +178,6 @@ def _date_from(lines: list[str]) -> str | None:
 
 
 def _title_from_key(key: str) -> str:
-    stem = Path(key.split("#")[0]).stem
+    stem = Path(file_of(key)).stem
     words = re.sub(r"^\d{4}-\d{2}-\d{2}[-_]?", "", stem).replace("_", " ").replace("-", " ")
     return words.strip().capitalize() or stem

@@ -43,6 +43,11 @@ class LoadProblem:
         return f"skipped {self.path}: {self.reason}"
 
 
+def file_of(key: str) -> str:
+    """The file an article key names: a JSON record's key is `file#id`, any other article's is the file."""
+    return key.split("#", 1)[0]
+
+
 def load_corpus(
     path: Path | str, *, max_article_chars: int = MAX_ARTICLE_CHARS
 ) -> tuple[list[RawArticle], list[LoadProblem]]:
@@ -84,7 +89,7 @@ def _load_file_safely(file: Path, max_chars: int) -> tuple[list[RawArticle], lis
                 found.append(item)
     except RecursionError:
         return [], [LoadProblem(str(file), "JSON nested too deeply to read")]
-    except (MemoryError, Exception) as error:  # a parser bug must not stop the rest of the corpus
+    except Exception as error:  # a parser bug or a file too big for memory must not stop the rest
         return [], [LoadProblem(str(file), f"could not be read ({type(error).__name__}: {error})")]
     if failed and not found:
         failed = [LoadProblem(p.path, p.reason, whole_file=True) for p in failed]

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.ingest.loaders import LoadProblem
+from qa.ingest.loaders import LoadProblem, file_of
 from qa.ingest.uploads import free_name
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def reject_files(problems: list[LoadProblem], corpus_dir: Path, folder: Path) ->
     corpus_dir = Path(corpus_dir).resolve()
     reasons: dict[Path, list[str]] = {}
     for problem in problems:
-        file = Path(problem.path.split("#")[0])
+        file = Path(file_of(problem.path))
         if problem.whole_file and file.is_file() and file.resolve().is_relative_to(corpus_dir):
             reasons.setdefault(file, []).append(problem.reason)
     rejected = []

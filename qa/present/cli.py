@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from qa.normalise import strip_controls
 from qa.offline import go_offline
 from qa.settings import PROJECT_ROOT, RetrievalMode
 
@@ -28,13 +28,9 @@ IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index folder
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def printable(text: str) -> str:
-    """`text` without control characters, so an article cannot drive the terminal (escape sequences,
-    bidirectional overrides); newlines and tabs stay."""
-    return _CONTROL.sub("", text)
+    """`text` without control characters, so an article cannot drive the terminal."""
+    return strip_controls(text)
 
 
 def safe(text: str) -> str:

@@ -12,6 +12,7 @@ from qa.answer.citations import MARKER
 from qa.index.builder import BuildReport
 from qa.index.jobs import Job
 from qa.ingest.rejects import Rejected
+from qa.retrieval.filters import NOTHING_MATCHES
 from qa.types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -35,7 +36,7 @@ def sources_html(answer: Answer) -> str:
     parts = []
     if not answer.answered:
         why = "None of the indexed articles answers this question."
-        if (answer.refusal_reason or "").startswith("no indexed article matches"):
+        if (answer.refusal_reason or "").startswith(NOTHING_MATCHES):
             why = html.escape(answer.refusal_reason[0].upper() + answer.refusal_reason[1:]) + "."
         parts.append(f'<div class="refusal" id="refusal"><strong>The articles don\'t say.</strong> {why}</div>')
     for citation in answer.citations:

@@ -43,32 +43,36 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
     """The page: header, chat with example questions, sources panel, and article upload."""
     settings = assistant.settings
 
-    def respond(message: str, chat: list, answers: list, since: str, until: str, outlets: list | None):
-        chat = [*chat, {"role": "user", "content": message}]
-        yield chat + [{"role": "assistant", "content": "Searching the articles…"}], gr.skip(), "", answers
+    def turn(chat: list, answers: list, shown: str, placeholder: str, work: Callable[[], Answer], remember: bool):
+        """One chat exchange: what was asked, a placeholder, the answer streamed in, then its sources."""
+        chat = [*chat, {"role": "user", "content": shown}]
+        yield chat + [{"role": "assistant", "content": placeholder}], gr.skip(), "", answers
         try:
-            answer = assistant.run(message, history=answers, since=since, until=until, sources=outlets)
+            answer = work()
         except InvalidQuestion as error:
             yield chat + [{"role": "assistant", "content": str(error)}], gr.skip(), "", answers
             return
         text = render.answer_markdown(answer)
         for piece in render.stream_pieces(text):
             yield chat + [{"role": "assistant", "content": piece}], gr.skip(), "", answers
-        yield chat + [{"role": "assistant", "content": text}], render.sources_html(answer), "", [*answers, answer]
+        kept = [*answers, answer] if remember else answers
+        yield chat + [{"role": "assistant", "content": text}], render.sources_html(answer), "", kept
+
+    def respond(message: str, chat: list, answers: list, since: str, until: str, outlets: list | None):
+        def work() -> Answer:
+            return assistant.run(message, history=answers, since=since, until=until, sources=outlets)
+
+        yield from turn(chat, answers, message, "Searching the articles…", work, remember=True)
 
     def show_timeline(message: str, chat: list, answers: list, since: str, until: str, outlets: list | None):
         if not (message or "").strip():
             yield chat, gr.skip(), message, answers
             return
-        chat = [*chat, {"role": "user", "content": f"Timeline: {message}"}]
-        yield chat + [{"role": "assistant", "content": "Gathering the reports…"}], gr.skip(), "", answers
-        try:
-            answer = assistant.timeline(message, since=since, until=until, sources=outlets)
-        except InvalidQuestion as error:
-            yield chat + [{"role": "assistant", "content": str(error)}], gr.skip(), "", answers
-            return
-        text = render.answer_markdown(answer)
-        yield chat + [{"role": "assistant", "content": text}], render.sources_html(answer), "", answers
+
+        def work() -> Answer:
+            return assistant.timeline(message, since=since, until=until, sources=outlets)
+
+        yield from turn(chat, answers, f"Timeline: {message}", "Gathering the reports…", work, remember=False)
 
     def answer_api(question: str, history: list | None = None) -> dict:
         """Answer a question: the answer text with [n] markers, its citations and retrieved passages as JSON."""

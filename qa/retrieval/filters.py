@@ -11,6 +11,8 @@ from qa.errors import InvalidQuestion
 from qa.ingest.dates import normalise_date
 from qa.types import Chunk, Document
 
+NOTHING_MATCHES = "no indexed article matches the filters"
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -44,6 +46,10 @@ class Filters:
         if filters.since and filters.until and filters.since > filters.until:
             raise InvalidQuestion(f"'since' ({filters.since}) is after 'until' ({filters.until}): swap them")
         return filters
+
+    def refusal(self) -> str:
+        """Why nothing was answered when no indexed article passes these filters."""
+        return f"{NOTHING_MATCHES} ({self.describe()})"
 
     @property
     def active(self) -> bool:

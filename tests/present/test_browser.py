@@ -160,11 +160,12 @@ def test_chat_cites_highlights_follows_up_refuses_and_ingests(browser, app_url):
     page.locator("#question textarea").fill("What happened at Qa'im?")
     page.locator("#timeline-button").click()
     page.wait_for_function(
-        "() => { const b = document.querySelectorAll('#chatbot [data-testid=\"bot\"]');"
-        " return b.length && b[b.length - 1].innerText.includes('oldest first'); }",
+        "q => { const s = document.querySelector('#sources .sources'); return s && s.dataset.question === q; }",
+        arg="What happened at Qa'im?",
         timeout=30_000,
     )
-    assert "2024-02-03" in _last_bot(page).inner_text() and page.locator("#src-1").is_visible()
+    timeline = _last_bot(page).inner_text()
+    assert "oldest first" in timeline and "2024-02-03" in timeline and page.locator("#src-1").is_visible()
 
     _ask(page, "Who won the 2022 World Cup?", timings)
     assert "don't say" in _last_bot(page).inner_text()
