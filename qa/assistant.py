@@ -16,10 +16,10 @@ from qa.answer.followup import resolve
 from qa.answer.phrasing import Phraser
 from qa.answer.timeline import timeline_answer
 from qa.errors import IndexMissing, IndexUnusable, InvalidQuestion
+from qa.index.backend import SearchIndex, open_index
 from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
 from qa.index.encoder import Encoder
 from qa.index.jobs import Job, JobQueue
-from qa.index.store import Index, load_index
 from qa.normalise import strip_controls
 from qa.offline import go_offline
 from qa.retrieval.filters import Filters
@@ -47,7 +47,7 @@ class Assistant:
         self.encoder = encoder or Encoder(self.settings)
         self.answerer = Answerer(self.settings)
         self.phraser = Phraser(self.settings)
-        self.index: Index | None = None
+        self.index: SearchIndex | None = None
         self.retriever: Retriever | None = None
         self._newest: date | None = None
         self.jobs = JobQueue()
@@ -63,19 +63,19 @@ class Assistant:
 
     def _load(self) -> None:
         try:
-            index = load_index(self.settings.index_dir)
+            index = open_index(self.settings)
         except IndexUnusable as error:
             if not isinstance(error, IndexMissing):
                 log.warning("%s", error)
             log.warning("building the index in %s from %s", self.settings.index_dir, self.settings.corpus_dir)
             Indexer(self.settings, self.encoder).run(self.settings.corpus_dir)
-            index = load_index(self.settings.index_dir)
+            index = open_index(self.settings)
         self._use(index)
         self._report_staleness()
 
-    def _use(self, index: Index) -> None:
-        dated = [doc.date for doc in index.documents.values() if doc.date]
-        self._newest = date.fromisoformat(max(dated)) if dated else None
+    def _use(self, index: SearchIndex) -> None:
+        newest = index.newest_date()
+        self._newest = date.fromisoformat(newest) if newest else None
         self.retriever = Retriever(index, self.encoder, self.settings)
         self.index = index
 
@@ -234,7 +234,7 @@ class Assistant:
             indexer = Indexer(settings, self.encoder)
             report = indexer.run(self.settings.corpus_dir, rebuild=rebuild, progress=progress, on_progress=on_progress)
             if report.reason != "up to date" or self.index is None:
-                index = load_index(self.settings.index_dir)
+                index = open_index(self.settings)
                 with self._lock:
                     self._use(index)
         return report

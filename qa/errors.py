@@ -25,3 +25,7 @@ class ModelMissing(NewsdeskError):
 
 class SettingInvalid(NewsdeskError, ValueError):
     """A setting has a value newsdesk cannot use."""
+
+
+class BackendUnreachable(NewsdeskError):
+    """The search backend (a Milvus server) cannot be reached or is not installed."""

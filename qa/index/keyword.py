@@ -60,6 +60,16 @@ class KeywordIndex:
         )
         return tokens[0]
 
+    def terms_of(self, texts: list[str]) -> list[list[str]]:
+        """The terms of many texts at once (what the Milvus backend stores for its BM25 field)."""
+        import bm25s
+
+        if not texts:
+            return []
+        return bm25s.tokenize(
+            [normalise(t) for t in texts], stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False
+        )
+
     def search(self, query: str, n: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Up to `n` (row, score) pairs, best first; rows with score 0 are left out; only among `rows` when
         given (masked inside bm25s, before the top n)."""

@@ -18,11 +18,15 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from qa.errors import IndexMissing, IndexUnusable
 from qa.index.dense import DenseIndex
 from qa.index.keyword import KeywordIndex
+from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -40,12 +44,50 @@ class Index:
     keyword: KeywordIndex
     manifest: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._rows = lru_cache(maxsize=64)(self._allowed_rows)
+
     @property
     def built_at(self) -> float:
         return float(self.manifest.get("built_at", 0.0))
 
-    def document(self, doc_id: str) -> Document:
-        return self.documents[doc_id]
+    # What retrieval and the UI ask of every backend (qa/index/backend.py); keys here are chunk rows.
+
+    @property
+    def document_count(self) -> int:
+        return len(self.documents)
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def dense_kind(self) -> str:
+        return self.dense.kind
+
+    def search_dense(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        return self.dense.search(vector, n, self._rows(filters) if filters and filters.active else None)
+
+    def search_keyword(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        return self.keyword.search(query, n, self._rows(filters) if filters and filters.active else None)
+
+    def published(self, keys: list[int]) -> dict[int, str | None]:
+        return {row: self.documents[self.chunks[row].doc_id].date for row in keys}
+
+    def passage_parts(self, keys: list[int]) -> dict[int, tuple[Chunk, Document]]:
+        return {row: (self.chunks[row], self.documents[self.chunks[row].doc_id]) for row in keys}
+
+    def sources(self) -> list[str]:
+        return sorted({doc.source for doc in self.documents.values() if doc.source}, key=str.lower)
+
+    def newest_date(self) -> str | None:
+        return max((doc.date for doc in self.documents.values() if doc.date), default=None)
+
+    def recent_documents(self, limit: int) -> list[Document]:
+        return sorted(self.documents.values(), key=lambda doc: doc.date or "", reverse=True)[:limit]
+
+    def _allowed_rows(self, filters: Filters) -> np.ndarray:
+        return filters.rows(self.chunks, self.documents)
 
 
 def read_manifest(folder: Path) -> dict | None:

@@ -39,24 +39,37 @@ def safe(text: str) -> str:
 
 
 def _or_exit(work: Callable[[], T]) -> T:
-    """`work()`, or its InvalidQuestion as a message and exit status 2."""
-    from qa.errors import InvalidQuestion
+    """`work()`, or its InvalidQuestion as a message and exit status 2 (another newsdesk error: status 1)."""
+    from qa.errors import InvalidQuestion, NewsdeskError
 
     try:
         return work()
     except InvalidQuestion as error:
         err.print(f"[red]{safe(str(error))}[/red]")
         raise typer.Exit(2) from None
+    except NewsdeskError as error:
+        err.print(f"[red]{safe(str(error))}[/red]")
+        raise typer.Exit(1) from None
 
 
 def _require_index(settings, index_dir: Path | None, corpus: Path | None) -> None:
     """An --index-dir with no index in it is an error (not a quiet build) unless a corpus is given."""
     from qa.index.store import read_manifest
 
-    if index_dir is not None and corpus is None and read_manifest(settings.index_dir) is None:
+    folder_backend = settings.backend == "faiss"  # with Milvus the folder only names the collections
+    if folder_backend and index_dir is not None and corpus is None and read_manifest(settings.index_dir) is None:
         where = safe(str(index_dir))
         err.print(f"no index in {where}: build one with `qa index CORPUS --index-dir {where}`")
         raise typer.Exit(1)
+
+
+def _where(settings) -> str:
+    """Where the index lives, for messages: its folder, or its Milvus server and collections."""
+    if settings.backend == "milvus":
+        from qa.index.milvus import collection_prefix
+
+        return f"Milvus at {settings.milvus_uri}, collections {collection_prefix(settings)}_*"
+    return str(settings.index_dir)
 
 
 def _settings(**overrides: object):
@@ -81,7 +94,7 @@ def index(
     from qa.index.builder import Indexer
 
     settings = _settings(index_dir=index_dir, corpus_dir=corpus)
-    report = Indexer(settings).run(settings.corpus_dir, rebuild=rebuild, progress=not as_json)
+    report = _or_exit(lambda: Indexer(settings).run(settings.corpus_dir, rebuild=rebuild, progress=not as_json))
     for problem in report.problems:
         err.print(f"[yellow]warning[/yellow] {safe(str(problem))}")
     for rejected in report.rejected:
@@ -104,6 +117,7 @@ def index(
         "duplicates": report.duplicates,
         "leftovers_removed": report.leftovers,
         "index_dir": str(settings.index_dir),
+        "index": _where(settings),
     }
     if as_json:
         print(json.dumps(summary, indent=1))
@@ -113,7 +127,7 @@ def index(
         f"({report.reason}): {report.added} new, {report.changed} changed, {report.removed} removed, "
         f"{report.unchanged} unchanged; {report.embedded_chunks} chunks embedded"
         + (f" at {report.chunks_per_second:.0f} chunks/s" if report.embedded_chunks else "")
-        + f". Skipped {len(report.problems)} file(s). Index: {settings.index_dir}"
+        + f". Skipped {len(report.problems)} file(s). Index: {safe(_where(settings))}"
     )
 
 
@@ -145,7 +159,7 @@ def ask(
     _require_index(settings, index_dir, corpus)
     assistant = Assistant(settings)
     if corpus is not None:
-        assistant.reindex()
+        _or_exit(assistant.reindex)
     answer = _or_exit(lambda: assistant.run(question, k=k, since=since, until=until, as_of=as_of, sources=source))
     if as_json:
         print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
@@ -195,12 +209,13 @@ def timeline(
 @app.command()
 def info(index_dir: IndexDir = None, as_json: AsJson = False) -> None:
     """Show what the index holds: articles, chunks, model, age, and whether the corpus changed since."""
-    from qa.index.store import IndexUnusable, load_index
+    from qa.errors import NewsdeskError
+    from qa.index.backend import open_index
 
     settings = _settings(index_dir=index_dir)
     try:
-        index = load_index(settings.index_dir)
-    except IndexUnusable as error:
+        index = open_index(settings)
+    except NewsdeskError as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
     from qa.index.builder import describe

@@ -219,13 +219,13 @@ def build_app(assistant: Assistant) -> FastAPI:
 def _sources(assistant: Assistant) -> list[str]:
     """The outlets the indexed articles name, for the source picker."""
     assistant.warm_up()
-    return sorted({doc.source for doc in assistant.index.documents.values() if doc.source}, key=str.lower)
+    return assistant.index.sources()
 
 
 def _examples(assistant: Assistant) -> list[str]:
     """Questions about what the indexed articles name, made from their headlines."""
     assistant.warm_up()
-    return render.example_questions(list(assistant.index.documents.values()))
+    return render.example_questions(assistant.index.recent_documents(4))
 
 
 def main(argv: list[str] | None = None) -> None:

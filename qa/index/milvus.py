@@ -1,0 +1,429 @@
+"""The Milvus backend: chunks (vector, BM25 terms, date, outlet) and articles in two collections on a Milvus
+server, searched there and fused in newsdesk like the embedded backend. The same code serves milvus-lite,
+Milvus Standalone and a Milvus Distributed cluster: only `NEWSDESK_MILVUS_URI` changes.
+
+Collections `<name>_chunks` and `<name>_records` (articles, and the manifest, as JSON split into rows of at
+most TEXT_PART characters). Writes are upserts by primary key, deletes go by article id, and each batch is
+announced in a `pending` record first, so a build cut short is finished or undone by the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qa.errors import BackendUnreachable, IndexMissing, IndexUnusable
+from qa.index.keyword import KeywordIndex
+from qa.retrieval.filters import Filters
+from qa.types import Chunk, Document
+
+if TYPE_CHECKING:
+    from pymilvus import MilvusClient
+
+    from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+TEXT_PART = 16_000  # characters per VARCHAR row: at most 64,000 bytes of UTF-8, under Milvus' 65,535
+MAX_TERMS_BYTES = 60_000  # BM25 reads at most this much of one chunk (only pathological chunks are longer)
+WRITE_BATCH = 256  # articles per announced batch
+INSERT_ROWS = 512
+MAX_TOP_K = 16_384  # Milvus' limit on one search
+HNSW = {"M": 32, "efConstruction": 80}  # as the embedded HNSW (qa/index/dense.py)
+HNSW_SEARCH_DEPTH = 128
+CACHED_DOCUMENTS = 2048
+
+
+def collection_prefix(settings: Settings) -> str:
+    """`NEWSDESK_MILVUS_COLLECTION`, or a name made from the index folder so each index has its own."""
+    if settings.milvus_collection:
+        name = settings.milvus_collection
+    else:
+        folder = settings.index_dir.expanduser().resolve()
+        digest = hashlib.sha1(str(folder).encode()).hexdigest()[:8]
+        name = f"newsdesk_{re.sub(r'[^0-9A-Za-z]+', '_', folder.name)[:40]}_{digest}"
+    if not re.fullmatch(r"[A-Za-z_][0-9A-Za-z_]{0,200}", name):
+        raise IndexUnusable(
+            f"NEWSDESK_MILVUS_COLLECTION={name!r}: use letters, digits and underscores, not starting with a digit"
+        )
+    return name
+
+
+def connect_client(settings: Settings) -> MilvusClient:
+    """A client for the server at `milvus_uri`; BackendUnreachable says how to start one when none answers."""
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as error:
+        raise BackendUnreachable('NEWSDESK_BACKEND=milvus needs pymilvus: pip install -e ".[milvus]"') from error
+    try:
+        return MilvusClient(uri=settings.milvus_uri, token=settings.milvus_token, timeout=10)
+    except Exception as error:  # pymilvus raises its own exception types, and gRPC ones, for a dead server
+        raise BackendUnreachable(
+            f"cannot reach Milvus at {settings.milvus_uri} ({type(error).__name__}: {error}); start the server "
+            "(README, 'Milvus') or set NEWSDESK_MILVUS_URI"
+        ) from error
+
+
+def expression(filters: Filters | None) -> str:
+    """The Milvus boolean expression for `filters` (same rules as the embedded backend's allowed rows)."""
+    if filters is None or not filters.active:
+        return ""
+    parts = []
+    if filters.since or filters.until:
+        parts.append('date != ""')
+    if filters.since:
+        parts.append(f'date >= "{filters.since.isoformat()}"')
+    if filters.until:
+        parts.append(f'date <= "{filters.until.isoformat()}"')
+    if filters.as_of:
+        parts.append(f'(date == "" or date <= "{filters.as_of.isoformat()}")')
+    if filters.sources:
+        parts.append(f"source in {json.dumps([s.lower() for s in filters.sources])}")
+    return " and ".join(parts)
+
+
+class MilvusIndex:
+    """An index held by a Milvus server; implements `SearchIndex` and the writes the indexer needs."""
+
+    def __init__(self, client: MilvusClient, prefix: str, manifest: dict) -> None:
+        self.client = client
+        self.chunks_name, self.records_name = f"{prefix}_chunks", f"{prefix}_records"
+        self.manifest = manifest
+        self._terms = KeywordIndex()
+        self._documents: OrderedDict[str, Document] = OrderedDict()  # ids are content hashes: never stale
+        self._lock = threading.Lock()
+        self._summary: dict | None = None
+
+    # Opening and creating
+
+    @classmethod
+    def connect(cls, settings: Settings) -> MilvusIndex:
+        """The index built for these settings; IndexMissing when it was never built (or never finished)."""
+        client = connect_client(settings)
+        prefix = collection_prefix(settings)
+        index = cls(client, prefix, {})
+        if not (client.has_collection(index.chunks_name) and client.has_collection(index.records_name)):
+            raise IndexMissing(f"no index in Milvus at {settings.milvus_uri} ({prefix}_*): run `qa index` first")
+        manifest = index._read_blob("meta", "manifest")
+        if manifest is None:
+            raise IndexMissing(f"the index {prefix} in Milvus was never finished: run `qa index`")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexUnusable(
+                f"the index {prefix} in Milvus has format {manifest.get('format_version')}, this version reads "
+                f"{FORMAT_VERSION}: rebuild it with `qa index --rebuild`"
+            )
+        index.manifest = manifest
+        return index
+
+    @classmethod
+    def create(cls, settings: Settings, dimensions: int, dense_kind: str) -> MilvusIndex:
+        """Empty collections for a new index, replacing any under the same name."""
+        from pymilvus import DataType, Function, FunctionType
+
+        client = connect_client(settings)
+        index = cls(client, collection_prefix(settings), {})
+        for name in (index.chunks_name, index.records_name):
+            if client.has_collection(name):
+                client.drop_collection(name)
+
+        chunks = client.create_schema(auto_id=False)
+        chunks.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+        chunks.add_field("doc_id", DataType.VARCHAR, max_length=64)
+        chunks.add_field("date", DataType.VARCHAR, max_length=10)  # "" when undated
+        chunks.add_field("source", DataType.VARCHAR, max_length=512)  # lower case, for the outlet filter
+        chunks.add_field("body", DataType.VARCHAR, max_length=65_535)  # the Chunk as JSON, without its text
+        # BM25 reads the same stemmed, stop-word-free terms as the embedded backend, so both rank alike
+        chunks.add_field(
+            "terms",
+            DataType.VARCHAR,
+            max_length=65_535,
+            enable_analyzer=True,
+            analyzer_params={"tokenizer": "standard"},
+        )
+        chunks.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        chunks.add_field("dense", DataType.FLOAT_VECTOR, dim=dimensions)
+        chunks.add_function(
+            Function(
+                name="bm25", function_type=FunctionType.BM25, input_field_names=["terms"], output_field_names=["sparse"]
+            )
+        )
+        params = client.prepare_index_params()
+        if dense_kind == "hnsw":
+            params.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW)
+        else:
+            params.add_index("dense", index_type="FLAT", metric_type="IP")
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        params.add_index("doc_id", index_type="INVERTED")
+        client.create_collection(index.chunks_name, schema=chunks, index_params=params, consistency_level="Strong")
+
+        records = client.create_schema(auto_id=False)
+        records.add_field("id", DataType.VARCHAR, is_primary=True, max_length=96)
+        records.add_field("kind", DataType.VARCHAR, max_length=16)  # "document" or "meta"
+        records.add_field("key", DataType.VARCHAR, max_length=64)  # the article id, or the meta record's name
+        records.add_field("part", DataType.INT64)
+        records.add_field("body", DataType.VARCHAR, max_length=65_535)
+        records.add_field("date", DataType.VARCHAR, max_length=10)
+        records.add_field("source", DataType.VARCHAR, max_length=512)
+        records.add_field("path", DataType.VARCHAR, max_length=4096)
+        records.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus requires a vector field in a collection
+        params = client.prepare_index_params()
+        params.add_index("unused", index_type="FLAT", metric_type="L2")
+        params.add_index("key", index_type="INVERTED")
+        client.create_collection(index.records_name, schema=records, index_params=params, consistency_level="Strong")
+        return index
+
+    def drop(self) -> None:
+        """Remove both collections (tests and `qa index --rebuild` start from nothing)."""
+        for name in (self.chunks_name, self.records_name):
+            if self.client.has_collection(name):
+                self.client.drop_collection(name)
+
+    # SearchIndex
+
+    @property
+    def built_at(self) -> float:
+        return float(self.manifest.get("built_at", 0.0))
+
+    @property
+    def document_count(self) -> int:
+        return self._count(self.records_name, 'kind == "document" and part == 0')
+
+    @property
+    def chunk_count(self) -> int:
+        return self._count(self.chunks_name, "")
+
+    @property
+    def dense_kind(self) -> str:
+        return str(self.manifest.get("dense_index", "flat"))
+
+    def search_dense(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        query = np.asarray(vector, dtype=np.float32).reshape(-1).tolist()
+        params = {"metric_type": "IP", "params": {"ef": max(HNSW_SEARCH_DEPTH, n)}}
+        found = self._search(query, "dense", n, filters, params)
+        return [(hit["id"], float(hit["distance"])) for hit in found]
+
+    def search_keyword(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        terms = self._terms.terms(query)
+        if not terms:
+            return []
+        found = self._search(" ".join(terms), "sparse", n, filters, {"metric_type": "BM25"})
+        # milvus-lite reports BM25 as a negative distance, Milvus as a positive score: the size is the score
+        scored = [(hit["id"], abs(float(hit["distance"]))) for hit in found]
+        return [(key, score) for key, score in scored if score > 0]
+
+    def published(self, keys: list[str]) -> dict[str, str | None]:
+        rows = self._query(self.chunks_name, f"id in {json.dumps(list(keys))}", ["id", "date"]) if keys else []
+        return {row["id"]: row["date"] or None for row in rows}
+
+    def passage_parts(self, keys: list[str]) -> dict[str, tuple[Chunk, Document]]:
+        if not keys:
+            return {}
+        rows = self._query(self.chunks_name, f"id in {json.dumps(list(keys))}", ["id", "doc_id", "body"])
+        documents = self.documents({row["doc_id"] for row in rows})
+        parts = {}
+        for row in rows:
+            document = documents.get(row["doc_id"])
+            if document is None:
+                continue  # its article was deleted after the search found the chunk
+            data = json.loads(row["body"])
+            parts[row["id"]] = (Chunk.from_dict({**data, "text": document.text[data["start"] : data["end"]]}), document)
+        return parts
+
+    def sources(self) -> list[str]:
+        return sorted({source for _, _, source in self._summarised() if source}, key=str.lower)
+
+    def newest_date(self) -> str | None:
+        return max((day for _, day, _ in self._summarised() if day), default=None)
+
+    def recent_documents(self, limit: int) -> list[Document]:
+        newest = sorted(self._summarised(), key=lambda row: row[1], reverse=True)[:limit]
+        documents = self.documents({doc_id for doc_id, _, _ in newest})
+        return [documents[doc_id] for doc_id, _, _ in newest if doc_id in documents]
+
+    # Reading articles
+
+    def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        """The articles with these ids (cached: an id is its content's hash)."""
+        wanted = set(doc_ids)
+        with self._lock:
+            found = {doc_id: self._documents[doc_id] for doc_id in wanted if doc_id in self._documents}
+        missing = sorted(wanted - set(found))
+        if missing:
+            filter_ = f'kind == "document" and key in {json.dumps(missing)}'
+            for doc_id, text in self._joined(self._query(self.records_name, filter_, ["key", "part", "body"])).items():
+                found[doc_id] = Document(**json.loads(text))
+            with self._lock:
+                for doc_id in missing:
+                    if doc_id in found:
+                        self._documents[doc_id] = found[doc_id]
+                while len(self._documents) > CACHED_DOCUMENTS:
+                    self._documents.popitem(last=False)
+        return found
+
+    def existing_documents(self) -> dict[str, str]:
+        """{article id: its corpus path} of every article whose writing finished."""
+        rows = self._iterate(self.records_name, 'kind == "document" and part == 0', ["key", "path"])
+        return {row["key"]: row["path"] for row in rows}
+
+    # Writing
+
+    def add(
+        self,
+        documents: list[Document],
+        chunks: dict[str, list[Chunk]],
+        vectors: dict[str, np.ndarray],
+        terms: dict[str, list[str]],
+    ) -> None:
+        """Upsert articles with their chunks, vectors and BM25 terms: chunks first, the article record last,
+        so an article is listed only once it is searchable."""
+        for start in range(0, len(documents), WRITE_BATCH):
+            batch = documents[start : start + WRITE_BATCH]
+            self._write_blob("meta", "pending", {"add": [doc.id for doc in batch], "delete": []})
+            rows = []
+            for doc in batch:
+                for number, (chunk, vector, text) in enumerate(
+                    zip(chunks[doc.id], vectors[doc.id], terms[doc.id], strict=True)
+                ):
+                    rows.append(self._chunk_row(doc, number, chunk, vector, text))
+            for part in range(0, len(rows), INSERT_ROWS):
+                self.client.upsert(self.chunks_name, rows[part : part + INSERT_ROWS])
+            records = [row for doc in batch for row in self._document_rows(doc)]
+            for part in range(0, len(records), INSERT_ROWS):
+                self.client.upsert(self.records_name, records[part : part + INSERT_ROWS])
+        self._write_blob("meta", "pending", {"add": [], "delete": []})
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        """Remove articles and their chunks (the record first, so a half-deleted article is never listed)."""
+        doc_ids = sorted(doc_ids)
+        for start in range(0, len(doc_ids), WRITE_BATCH):
+            batch = doc_ids[start : start + WRITE_BATCH]
+            self._write_blob("meta", "pending", {"add": [], "delete": batch})
+            self._delete(batch)
+        self._write_blob("meta", "pending", {"add": [], "delete": []})
+
+    def recover(self) -> list[str]:
+        """Finish what a build cut short: chunks of an article whose record was never written (or was being
+        deleted) are removed. Returns the article ids tidied."""
+        pending = self._read_blob("meta", "pending") or {}
+        unfinished = set(pending.get("add", [])) - set(self.existing_documents()) | set(pending.get("delete", []))
+        if unfinished:
+            self._delete(sorted(unfinished))
+            log.info("tidied %d articles an interrupted build left half-written in Milvus", len(unfinished))
+        self._write_blob("meta", "pending", {"add": [], "delete": []})
+        return sorted(unfinished)
+
+    def save_manifest(self, manifest: dict) -> None:
+        self.manifest = {**manifest, "format_version": FORMAT_VERSION}
+        self._write_blob("meta", "manifest", self.manifest)
+        self._summary = None
+
+    # Internals
+
+    def _delete(self, doc_ids: list[str]) -> None:
+        self.client.delete(self.records_name, filter=f'kind == "document" and key in {json.dumps(doc_ids)}')
+        self.client.delete(self.chunks_name, filter=f"doc_id in {json.dumps(doc_ids)}")
+        with self._lock:
+            for doc_id in doc_ids:
+                self._documents.pop(doc_id, None)
+
+    def _chunk_row(self, doc: Document, number: int, chunk: Chunk, vector: np.ndarray, terms: list[str]) -> dict:
+        body = {key: value for key, value in chunk.to_dict().items() if key != "text"}
+        return {
+            "id": f"{doc.id}:{number}",
+            "doc_id": doc.id,
+            "date": doc.date or "",
+            "source": (doc.source or "").lower()[:512],
+            "body": json.dumps(body),
+            "terms": _clip(" ".join(terms), MAX_TERMS_BYTES),
+            "dense": np.asarray(vector, dtype=np.float32).tolist(),
+        }
+
+    def _document_rows(self, doc: Document) -> list[dict]:
+        return self._blob_rows(
+            "document", doc.id, json.dumps(doc.to_dict()), doc.date or "", doc.source or "", doc.path
+        )
+
+    def _blob_rows(self, kind: str, key: str, text: str, day: str = "", source: str = "", path: str = "") -> list[dict]:
+        pieces = [text[start : start + TEXT_PART] for start in range(0, len(text), TEXT_PART)] or [""]
+        return [
+            {
+                "id": f"{kind}:{key}#{part}",
+                "kind": kind,
+                "key": key,
+                "part": part,
+                "body": piece,
+                "date": day,
+                "source": source[:512],
+                "path": _clip(path, 4096),
+                "unused": [0.0, 0.0],
+            }
+            for part, piece in enumerate(pieces)
+        ]
+
+    def _write_blob(self, kind: str, key: str, value: object) -> None:
+        rows = self._blob_rows(kind, key, json.dumps(value))
+        self.client.upsert(self.records_name, rows)
+        self.client.delete(self.records_name, filter=f'kind == "{kind}" and key == "{key}" and part >= {len(rows)}')
+
+    def _read_blob(self, kind: str, key: str) -> object | None:
+        rows = self._query(self.records_name, f'kind == "{kind}" and key == "{key}"', ["key", "part", "body"])
+        text = self._joined(rows).get(key)
+        return json.loads(text) if text else None
+
+    @staticmethod
+    def _joined(rows: list[dict]) -> dict[str, str]:
+        parts: dict[str, list[tuple[int, str]]] = {}
+        for row in rows:
+            parts.setdefault(row["key"], []).append((int(row["part"]), row["body"]))
+        return {key: "".join(body for _, body in sorted(pieces)) for key, pieces in parts.items()}
+
+    def _summarised(self) -> list[tuple[str, str, str]]:
+        """(article id, date, outlet) of every article, read once per index version."""
+        if self._summary is None or self._summary["built_at"] != self.built_at:
+            rows = self._iterate(self.records_name, 'kind == "document" and part == 0', ["key", "date", "source"])
+            self._summary = {"built_at": self.built_at, "rows": [(r["key"], r["date"], r["source"]) for r in rows]}
+        return self._summary["rows"]
+
+    def _search(self, data: object, field: str, n: int, filters: Filters | None, params: dict) -> list[dict]:
+        n = min(n, MAX_TOP_K)
+        if n <= 0:
+            return []
+        found = self.client.search(
+            self.chunks_name,
+            data=[data],
+            anns_field=field,
+            limit=n,
+            filter=expression(filters),
+            output_fields=["doc_id"],
+            search_params=params,
+        )
+        return list(found[0]) if found else []
+
+    def _query(self, collection: str, filter_: str, fields: list[str]) -> list[dict]:
+        return list(self.client.query(collection, filter=filter_, output_fields=fields))
+
+    def _iterate(self, collection: str, filter_: str, fields: list[str]) -> Iterable[dict]:
+        iterator = self.client.query_iterator(collection, batch_size=1000, filter=filter_, output_fields=fields)
+        try:
+            while batch := iterator.next():
+                yield from batch
+        finally:
+            iterator.close()
+
+    def _count(self, collection: str, filter_: str) -> int:
+        rows = self.client.query(collection, filter=filter_, output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, on a character boundary."""
+    data = text.encode("utf-8")
+    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")
