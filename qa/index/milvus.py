@@ -40,6 +40,9 @@ MAX_TOP_K = 16_384  # Milvus' limit on one search
 HNSW = {"M": 32, "efConstruction": 80}  # as the embedded HNSW (qa/index/dense.py)
 HNSW_SEARCH_DEPTH = 128
 CACHED_DOCUMENTS = 2048
+# pymilvus pings every 10 s even when idle; servers that allow fewer pings (milvus-lite's gRPC default: one
+# per 5 minutes) answer with GOAWAY "too_many_pings" and drop the connection during a long embedding stage
+KEEPALIVE = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": False}
 
 
 def collection_prefix(settings: Settings) -> str:
@@ -64,7 +67,7 @@ def connect_client(settings: Settings) -> MilvusClient:
     except ImportError as error:
         raise BackendUnreachable('NEWSDESK_BACKEND=milvus needs pymilvus: pip install -e ".[milvus]"') from error
     try:
-        return MilvusClient(uri=settings.milvus_uri, token=settings.milvus_token, timeout=10)
+        return MilvusClient(uri=settings.milvus_uri, token=settings.milvus_token, timeout=10, grpc_options=KEEPALIVE)
     except Exception as error:  # pymilvus raises its own exception types, and gRPC ones, for a dead server
         raise BackendUnreachable(
             f"cannot reach Milvus at {settings.milvus_uri} ({type(error).__name__}: {error}); start the server "

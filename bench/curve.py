@@ -1,0 +1,211 @@
+"""The index at 10k, 100k and 1M chunks: build, disk, memory, cold start, search latency and recall, one table
+and one plot.
+
+    python bench/curve.py [--sizes 10000 100000 1000000] [--queries 200] [--out bench/out]
+
+Corpus: RealTimeQA replicated (real text and vectors, copied): the RealTimeQA dev index's real
+articles, chunks and chunk vectors (eval/cache/, built by `qa eval --corpus
+../shared/evaldata/realtimeqa/corpus.jsonl`), copied whole until each size is reached; each copy's vectors
+get small Gaussian noise (re-normalised) so dense search does not see exact duplicates. Embedding is not
+re-run (at about 40 chunks/s a million chunks is 7 hours on 2 cores): "build" is everything after it —
+the dense index (flat or HNSW as `NEWSDESK_DENSE_INDEX=auto` picks), BM25, writing and checksumming the
+generation. Queries: RealTimeQA dev questions, embedded once. Cold start is a new process loading the index
+from disk and answering one question with the real models, timed after imports; its peak RSS is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa.evaluation.metrics import percentile
+from qa.evaluation.runner import cache_dir
+from qa.index.dense import DenseIndex, index_kind
+from qa.index.encoder import Encoder
+from qa.index.keyword import KeywordIndex
+from qa.index.store import Index, load_index, save_index
+from qa.ingest.chunking import embedding_text
+from qa.retrieval.fusion import fuse
+from qa.settings import PROJECT_ROOT, Settings
+
+RTQA = PROJECT_ROOT.parent / "shared" / "evaldata" / "realtimeqa"
+
+COLD_START = """
+import resource, sys, time
+from qa.assistant import Assistant
+from qa.settings import Settings
+started = time.perf_counter()
+assistant = Assistant(Settings.from_env(index_dir=sys.argv[1], corpus_dir=sys.argv[3]))
+assistant.warm_up()
+loaded = time.perf_counter() - started
+answer = assistant.run(sys.argv[2])
+print(loaded, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def replicated(base: Index, size: int, rng: np.random.Generator) -> tuple[Index, np.ndarray]:
+    """`base` copied whole, article by article, until it holds at least `size` chunks, with its vectors (the
+    first copy's are the real ones, later copies' carry noise)."""
+    by_doc: dict[str, list[int]] = {}
+    for row, chunk in enumerate(base.chunks):
+        by_doc.setdefault(chunk.doc_id, []).append(row)
+    documents, chunks, rows = {}, [], []
+    copy = 0
+    while len(chunks) < size:
+        for doc_id, doc_rows in by_doc.items():
+            if len(chunks) >= size:
+                break
+            new_id = hashlib.sha1(f"{doc_id}-{copy}".encode()).hexdigest()[:16] if copy else doc_id
+            original = base.documents[doc_id]
+            documents[new_id] = replace(original, id=new_id, path=f"{original.path}~{copy}")
+            chunks.extend(replace(base.chunks[row], doc_id=new_id) for row in doc_rows)
+            rows.extend(doc_rows)
+        copy += 1
+    vectors = base.dense.vectors()[rows]
+    copies = np.arange(len(rows)) >= len(base.chunks)
+    vectors[copies] += rng.normal(0, 0.03, (int(copies.sum()), vectors.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    empty = DenseIndex.build(np.zeros((0, vectors.shape[1]), dtype=np.float32), vectors.shape[1])
+    return Index(documents, chunks, empty, KeywordIndex()), vectors
+
+
+def timed(fn, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - started
+
+
+def p(values: list[float], q: int) -> float:
+    return percentile(values, q) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "bench" / "out")
+    args = parser.parse_args()
+    faiss.omp_set_num_threads(1)
+    settings = Settings.from_env()
+    base = load_index(cache_dir(RTQA / "corpus.jsonl"))
+    rows = [json.loads(line) for line in (RTQA / "questions.jsonl").read_text("utf-8").splitlines()]
+    questions = [row["question"] for row in rows[:: max(1, len(rows) // args.queries)]][: args.queries]
+    encoder = Encoder(settings)
+    encoder.warm_up()
+    query_vectors = [encoder.query(question) for question in questions]
+    rng = np.random.default_rng(7)
+    print(
+        f"RealTimeQA replicated: {len(base.chunks):,} real chunks of {len(base.documents):,} articles; "
+        f"{len(questions)} questions; searches on one thread"
+    )
+    header = (
+        "chunks     dense  build s  chunks/s  disk MB  load s  first answer s  RSS MB  "
+        "dense p50/p95 ms  BM25 p50/p95 ms  fused p50/p95 ms  recall@10"
+    )
+    print(header)
+    results = []
+    for size in args.sizes:
+        index, vectors = replicated(base, size, rng)
+        texts = [embedding_text(index.documents[c.doc_id], c) for c in index.chunks]
+        kind = index_kind(len(vectors), settings.dense_index, settings.hnsw_above)
+        started = time.perf_counter()
+        index.dense = DenseIndex.build(vectors, vectors.shape[1], kind)
+        index.keyword = KeywordIndex.build(texts)
+        del texts
+        index.manifest = {
+            "counts": {"documents": len(index.documents), "chunks": len(index.chunks)},
+            "settings": settings.chunking_signature(),
+            "dimensions": vectors.shape[1],
+        }
+        folder = Path(tempfile.mkdtemp(prefix="newsdesk-curve-"))
+        save_index(folder, index)
+        build = time.perf_counter() - started
+        disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+        exact = DenseIndex.build(vectors, vectors.shape[1], "flat") if kind != "flat" else index.dense
+        dense_s, keyword_s, fused_s, recall = [], [], [], []
+        for question, vector in zip(questions, query_vectors, strict=True):
+            dense, took = timed(index.dense.search, vector, settings.candidates)
+            dense_s.append(took)
+            keyword, took = timed(index.keyword.search, question, settings.candidates)
+            keyword_s.append(took)
+            started = time.perf_counter()
+            index.dense.search(vector, settings.candidates)
+            index.keyword.search(question, settings.candidates)
+            fuse(dense, keyword, settings.dense_weight)
+            fused_s.append(time.perf_counter() - started)
+            truth = {row for row, _ in exact.search(vector, 10)}
+            recall.append(len({row for row, _ in dense[:10]} & truth) / 10)
+        del index, exact, vectors
+
+        cold = subprocess.run(
+            [sys.executable, "-c", COLD_START, str(folder), questions[0], tempfile.mkdtemp()],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded, first_answer, rss = (float(x) for x in cold.stdout.split()[-3:])
+        shutil.rmtree(folder)
+        result = {
+            "chunks": size,
+            "dense": kind,
+            "build_s": build,
+            "chunks_per_s": size / build,
+            "disk_mb": disk,
+            "load_s": loaded,
+            "first_answer_s": first_answer,
+            "rss_mb": rss,
+            "dense_ms": [p(dense_s, 50), p(dense_s, 95)],
+            "bm25_ms": [p(keyword_s, 50), p(keyword_s, 95)],
+            "fused_ms": [p(fused_s, 50), p(fused_s, 95)],
+            "recall_at_10": float(np.mean(recall)),
+        }
+        results.append(result)
+        print(
+            f"{size:<10,} {kind:5} {build:8.1f} {size / build:9,.0f} {disk:8,.0f} {loaded:7.1f} {first_answer:15.1f} "
+            f"{rss:7,.0f}  {result['dense_ms'][0]:7.2f}/{result['dense_ms'][1]:<7.2f}  "
+            f"{result['bm25_ms'][0]:7.2f}/{result['bm25_ms'][1]:<7.2f}  "
+            f"{result['fused_ms'][0]:7.2f}/{result['fused_ms'][1]:<7.2f}  {result['recall_at_10']:.3f}",
+            flush=True,
+        )
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "curve.json").write_text(json.dumps(results, indent=1))
+    plot(results, args.out / "curve.png")
+    print(f"table: {args.out / 'curve.json'}, plot: {args.out / 'curve.png'}")
+
+
+def plot(results: list[dict], file: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["chunks"] for r in results]
+    figure, (search, start) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, label in (("dense_ms", "dense"), ("bm25_ms", "BM25"), ("fused_ms", "fused")):
+        search.plot(sizes, [r[key][0] for r in results], marker="o", label=f"{label} p50")
+        search.plot(sizes, [r[key][1] for r in results], marker=".", linestyle="--", label=f"{label} p95")
+    search.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per search (top 50)", title="Search")
+    search.legend(fontsize=7)
+    start.plot(sizes, [r["load_s"] for r in results], marker="o", label="index loaded (s)")
+    start.plot(sizes, [r["first_answer_s"] for r in results], marker="o", label="first answer (s)")
+    start.plot(sizes, [r["build_s"] / 60 for r in results], marker="o", label="build after embedding (min)")
+    start.set(xscale="log", yscale="log", xlabel="chunks", title="Build and cold start")
+    start.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(file, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
