@@ -2,12 +2,12 @@
 
     python bench/bench.py                                   # the shipped corpus
     python bench/bench.py --corpus ../shared/evaldata/squad11/corpus.jsonl \
-        --cached ../shared/evaldata/realtimeqa/corpus.jsonl --replicate 3
+        --cached ../shared/evaldata/realtimeqa/corpus.jsonl
 
 Per corpus: indexing throughput (chunks/s, whole pipeline) against raw `model.encode` on the same chunks,
 warm ask() latency p50/p95 by stage, cold start of a first ask() with the index on disk (a new process),
-index size on disk and process memory. `--replicate N` also times retrieval over the largest index tiled
-N times (100k+ chunks), to show how search cost grows. Numbers are printed, never asserted.
+index size on disk and process memory. How search and cold start grow with size: bench/curve.py.
+Numbers are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -20,14 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from qa.assistant import Assistant
 from qa.evaluation.metrics import percentile
 from qa.evaluation.runner import cache_dir, load_questions
 from qa.index.builder import Indexer
-from qa.index.dense import DenseIndex
-from qa.index.keyword import KeywordIndex
 from qa.ingest.chunking import embedding_text
 from qa.settings import PROJECT_ROOT, Settings
 
@@ -45,15 +41,11 @@ def main() -> None:
         help="large corpus: reuse the eval/cache index and its recorded build figures",
     )
     parser.add_argument("--questions", type=int, default=40, help="warm questions timed per corpus")
-    parser.add_argument("--replicate", type=int, default=0, help="tile the largest index N times")
     parser.add_argument("--encode-sample", type=int, default=1000, help="chunks re-encoded raw, at most")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = [bench_corpus(corpus, args, fresh=True) for corpus in [PROJECT_ROOT / "corpus", *args.corpus]]
     results += [bench_corpus(corpus, args, fresh=False) for corpus in args.cached]
-    if args.replicate:
-        largest = ([*args.corpus, *args.cached] or [PROJECT_ROOT / "corpus"])[-1]
-        results.append(bench_replicated(largest, args))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
@@ -116,42 +108,6 @@ def cold_start(corpus: Path, index_dir: Path) -> float:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
-
-
-def bench_replicated(corpus: Path, args) -> dict:
-    assistant = Assistant(
-        Settings.from_env(corpus_dir=corpus, index_dir=cache_dir(corpus) if corpus.is_file() else None)
-    )
-    assistant.warm_up()
-    index = assistant.index
-    vectors = np.tile(index.dense.vectors(), (args.replicate, 1))
-    texts = [embedding_text(index.documents[c.doc_id], c) for c in index.chunks] * args.replicate
-    started = time.perf_counter()
-    dense, keyword = DenseIndex.build(vectors, vectors.shape[1]), KeywordIndex.build(texts)
-    build_s = time.perf_counter() - started
-    questions = [
-        r["question"]
-        for r in load_questions(corpus.parent / "questions.jsonl" if corpus.is_file() else SHIPPED_QUESTIONS)
-    ][: args.questions]
-    dense_ms, keyword_ms = [], []
-    for question in questions:
-        vector = assistant.encoder.query(question)
-        t = time.perf_counter()
-        dense.search(vector, 50)
-        dense_ms.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        keyword.search(question, 50)
-        keyword_ms.append((time.perf_counter() - t) * 1000)
-    result = {
-        "corpus": f"{corpus} x{args.replicate}",
-        "chunks": len(texts),
-        "search_build_s": build_s,
-        "dense_search_ms": percentiles(dense_ms),
-        "keyword_search_ms": percentiles(keyword_ms),
-        "rss_mb": rss_mb(),
-    }
-    print_result(result)
-    return result
 
 
 def percentiles(values: list[float]) -> dict:

@@ -8,9 +8,10 @@ articles, chunks and chunk vectors (eval/cache/, built by `qa eval --corpus
 ../shared/evaldata/realtimeqa/corpus.jsonl`), copied whole until each size is reached; each copy's vectors
 get small Gaussian noise (re-normalised) so dense search does not see exact duplicates. Embedding is not
 re-run (at about 40 chunks/s a million chunks is 7 hours on 2 cores): "build" is everything after it —
-the dense index (flat or HNSW as `NEWSDESK_DENSE_INDEX=auto` picks), BM25, writing and checksumming the
-generation. Queries: RealTimeQA dev questions, embedded once. Cold start is a new process loading the index
-from disk and answering one question with the real models, timed after imports; its peak RSS is reported.
+the dense index (flat or HNSW as `NEWSDESK_DENSE_INDEX=auto` picks), the keyword index (tantivy), writing
+and checksumming the generation. Queries: RealTimeQA dev questions, embedded once. Cold start is a new
+process loading the index from disk and answering one question with the real models, timed after imports;
+its peak RSS is reported.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -33,7 +35,7 @@ from qa.evaluation.metrics import percentile
 from qa.evaluation.runner import cache_dir
 from qa.index.dense import DenseIndex, index_kind
 from qa.index.encoder import Encoder
-from qa.index.keyword import KeywordIndex
+from qa.index.keyword import KeywordEntry, KeywordIndex
 from qa.index.store import Index, load_index, save_index
 from qa.ingest.chunking import embedding_text
 from qa.retrieval.fusion import fuse
@@ -77,7 +79,15 @@ def replicated(base: Index, size: int, rng: np.random.Generator) -> tuple[Index,
     vectors[copies] += rng.normal(0, 0.03, (int(copies.sum()), vectors.shape[1])).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     empty = DenseIndex.build(np.zeros((0, vectors.shape[1]), dtype=np.float32), vectors.shape[1])
-    return Index(documents, chunks, empty, KeywordIndex()), vectors
+    return Index(documents, chunks, empty, None), vectors
+
+
+def entries(index: Index):
+    """What the keyword index stores of each chunk: its article, its number there, its text."""
+    numbers: dict[str, int] = {}
+    for chunk in index.chunks:
+        number = numbers[chunk.doc_id] = numbers.get(chunk.doc_id, -1) + 1
+        yield KeywordEntry(chunk.doc_id, number, embedding_text(index.documents[chunk.doc_id], chunk))
 
 
 def timed(fn, *args):
@@ -117,12 +127,11 @@ def main() -> None:
     results = []
     for size in args.sizes:
         index, vectors = replicated(base, size, rng)
-        texts = [embedding_text(index.documents[c.doc_id], c) for c in index.chunks]
         kind = index_kind(len(vectors), settings.dense_index, settings.hnsw_above)
+        keyword_folder = Path(tempfile.mkdtemp(prefix="newsdesk-curve-keyword-"))
         started = time.perf_counter()
         index.dense = DenseIndex.build(vectors, vectors.shape[1], kind)
-        index.keyword = KeywordIndex.build(texts)
-        del texts
+        index.keyword = KeywordIndex.build(entries(index), keyword_folder, os.cpu_count() or 1)
         index.manifest = {
             "counts": {"documents": len(index.documents), "chunks": len(index.chunks)},
             "settings": settings.chunking_signature(),
@@ -131,6 +140,7 @@ def main() -> None:
         folder = Path(tempfile.mkdtemp(prefix="newsdesk-curve-"))
         save_index(folder, index)
         build = time.perf_counter() - started
+        shutil.rmtree(keyword_folder)
         disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
 
         exact = DenseIndex.build(vectors, vectors.shape[1], "flat") if kind != "flat" else index.dense
@@ -138,11 +148,11 @@ def main() -> None:
         for question, vector in zip(questions, query_vectors, strict=True):
             dense, took = timed(index.dense.search, vector, settings.candidates)
             dense_s.append(took)
-            keyword, took = timed(index.keyword.search, question, settings.candidates)
+            keyword, took = timed(index.search_keyword, question, settings.candidates)
             keyword_s.append(took)
             started = time.perf_counter()
             index.dense.search(vector, settings.candidates)
-            index.keyword.search(question, settings.candidates)
+            index.search_keyword(question, settings.candidates)
             fuse(dense, keyword, settings.dense_weight)
             fused_s.append(time.perf_counter() - started)
             truth = {row for row, _ in exact.search(vector, 10)}

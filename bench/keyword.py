@@ -1,5 +1,6 @@
 """Keyword search at growing sizes: bm25s (rebuilt from zero on every update) against tantivy (segments that
-grow: adds and deletes are new segments and tombstones, merged in the background).
+grow: adds and deletes are new segments and tombstones, merged in the background), as newsdesk uses it
+(qa/index/keyword.py: an update links the previous segments and writes only the change).
 
     python bench/keyword.py [--sizes 10000 100000 1000000] [--queries 200] [--add 10000]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -23,9 +25,10 @@ import numpy as np
 
 from qa.evaluation.metrics import percentile
 from qa.evaluation.runner import cache_dir
-from qa.index.keyword import KeywordIndex
+from qa.index.keyword import KeywordEntry, KeywordIndex, normalise
 from qa.index.store import load_index
 from qa.ingest.chunking import embedding_text
+from qa.normalise import stemmer
 from qa.settings import PROJECT_ROOT
 
 RTQA = PROJECT_ROOT.parent / "shared" / "evaldata" / "realtimeqa"
@@ -35,39 +38,28 @@ def disk(folder: Path) -> float:
     return sum(file.stat().st_size for file in folder.rglob("*") if file.is_file()) / 2**20
 
 
-class Tantivy:
-    """A tantivy index over pre-analysed terms, keyed by chunk key and article id."""
+class Bm25s:
+    """bm25s as newsdesk used it before tantivy: one index over every chunk, rebuilt to change anything."""
 
-    def __init__(self, folder: Path) -> None:
-        import tantivy
+    def __init__(self, texts: list[str]) -> None:
+        import bm25s
 
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("terms", stored=False, tokenizer_name="whitespace", index_option="freq")
-        builder.add_text_field("key", stored=True, tokenizer_name="raw")
-        builder.add_text_field("doc", stored=False, tokenizer_name="raw")
-        self.index = tantivy.Index(builder.build(), path=str(folder))
-        self.writer = self.index.writer(heap_size=512_000_000)
+        self.engine = bm25s.BM25()
+        self.engine.index(
+            bm25s.tokenize([normalise(t) for t in texts], stopwords="en", stemmer=stemmer(), show_progress=False),
+            show_progress=False,
+        )
 
-    def add(self, rows: list[tuple[str, str, str]]) -> None:
-        import tantivy
+    def search(self, query: str, n: int) -> list[int]:
+        import bm25s
 
-        for key, doc, terms in rows:
-            self.writer.add_document(tantivy.Document(key=key, doc=doc, terms=terms))
-        self.writer.commit()
-        self.index.reload()
-
-    def delete(self, docs: list[str]) -> None:
-        for doc in docs:
-            self.writer.delete_documents_by_term("doc", doc)
-        self.writer.commit()
-        self.index.reload()
-
-    def search(self, terms: list[str], n: int) -> list[str]:
-        if not terms:
+        tokens = bm25s.tokenize(
+            [normalise(query)], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False
+        )
+        if not tokens[0]:
             return []
-        searcher = self.index.searcher()
-        hits = searcher.search(self.index.parse_query(" ".join(terms), ["terms"]), n).hits
-        return [searcher.doc(address)["key"][0] for _, address in hits]
+        rows, scores = self.engine.retrieve(tokens, k=n, show_progress=False, n_threads=1)
+        return [int(r) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
 
 def timed(fn, *args) -> tuple[object, float]:
@@ -84,31 +76,24 @@ def main() -> None:
     args = parser.parse_args()
     index = load_index(cache_dir(RTQA / "corpus.jsonl"))
     base = [embedding_text(index.documents[c.doc_id], c) for c in index.chunks]
-    base_docs = [c.doc_id for c in index.chunks]
-    analyser = KeywordIndex()
-    base_terms = [" ".join(t) for t in analyser.terms_of(base)]
     rows = [json.loads(line) for line in (RTQA / "questions.jsonl").read_text("utf-8").splitlines()]
     questions = [row["question"] for row in rows[:: max(1, len(rows) // args.queries)]][: args.queries]
-    query_terms = [analyser.terms(q) for q in questions]
-    print(f"base: {len(base):,} RealTimeQA chunk texts; {len(questions)} queries; top 50")
+    print(f"base: {len(base):,} RealTimeQA chunk texts; {len(questions)} queries; top 50; tantivy on every core")
     print("size       engine   build s  add s  delete s  MB     p50 ms  p95 ms  top-10 shared")
     for size in args.sizes:
+        # copy c of base chunk i is chunk 0 of article "c-i": deleting an article deletes one chunk
         picks = np.arange(size + args.add) % len(base)
-        copies = np.arange(size + args.add) // len(base)
-        keys = [f"{base_docs[i]}-{c}:{i}" for i, c in zip(picks, copies, strict=True)]
-        docs = [f"{base_docs[i]}-{c}" for i, c in zip(picks, copies, strict=True)]
+        articles = [f"{row // len(base)}-{row % len(base)}" for row in range(size + args.add)]
 
-        texts = [base[i] for i in picks[:size]]
-        bm25, build = timed(KeywordIndex.build, texts)
-        grown = [base[i] for i in picks]
-        _, rebuild = timed(KeywordIndex.build, grown)  # what adding --add chunks costs bm25s: all of it again
-        folder = Path(tempfile.mkdtemp())
-        bm25.save(folder)
+        bm25, build = timed(Bm25s, [base[i] for i in picks[:size]])
+        _, rebuild = timed(Bm25s, [base[i] for i in picks])  # what adding --add chunks costs bm25s: all of it
         seconds, found = [], []
         for question in questions:
             result, took = timed(bm25.search, question, 50)
             seconds.append(took)
-            found.append([keys[row].split(":")[1] for row, _ in result[:10]])  # copies of one text count alike
+            found.append({int(picks[row]) for row in result[:10]})  # copies of one text count alike
+        folder = Path(tempfile.mkdtemp())
+        bm25.engine.save(str(folder))
         print(
             f"{size:<10,} bm25s  {build:8.1f} {rebuild:6.1f}  {'rebuild':>8}  {disk(folder):5.0f}  "
             f"{percentile(seconds, 50) * 1000:6.2f}  {percentile(seconds, 95) * 1000:6.2f}  -",
@@ -117,26 +102,25 @@ def main() -> None:
         shutil.rmtree(folder)
         del bm25
 
-        folder = Path(tempfile.mkdtemp())
-        engine = Tantivy(folder)
-        started = time.perf_counter()
-        engine.add([(keys[i], docs[i], base_terms[picks[i]]) for i in range(size)])
-        build = time.perf_counter() - started  # terms were analysed once for both engines
+        work = Path(tempfile.mkdtemp())
+        threads = os.cpu_count() or 1
+        first = (KeywordEntry(articles[i], 0, base[picks[i]]) for i in range(size))
+        engine, build = timed(KeywordIndex.build, first, work / "first", threads)
         seconds, shared = [], []
-        for terms, expected in zip(query_terms, found, strict=True):
-            result, took = timed(engine.search, terms, 50)
+        for question, expected in zip(questions, found, strict=True):
+            result, took = timed(engine.search, question, 50)
             seconds.append(took)
-            base_rows = {key.split(":")[1] for key in result[:10]}
-            shared.append(len(base_rows & set(expected)) / max(1, len(set(expected))))
-        _, add = timed(engine.add, [(keys[i], docs[i], base_terms[picks[i]]) for i in range(size, size + args.add)])
-        gone = sorted(set(docs[size : size + args.add]))[:1000]
-        _, delete = timed(engine.delete, gone)
+            got = {int(doc_id.split("-")[1]) for (doc_id, _), _ in result[:10]}
+            shared.append(len(got & expected) / max(1, len(expected)))
+        more = (KeywordEntry(articles[i], 0, base[picks[i]]) for i in range(size, size + args.add))
+        grown, add = timed(engine.grown, work / "grown", more, (), threads)
+        _, delete = timed(grown.grown, work / "shrunk", (), articles[size : size + 1000], threads)
         print(
-            f"{size:<10,} tantivy{build:8.1f} {add:6.1f}  {delete:8.1f}  {disk(folder):5.0f}  "
+            f"{size:<10,} tantivy{build:8.1f} {add:6.1f}  {delete:8.1f}  {disk(work / 'first'):5.0f}  "
             f"{percentile(seconds, 50) * 1000:6.2f}  {percentile(seconds, 95) * 1000:6.2f}  {np.mean(shared):.3f}",
             flush=True,
         )
-        shutil.rmtree(folder)
+        shutil.rmtree(work)
 
 
 if __name__ == "__main__":

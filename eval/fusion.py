@@ -43,8 +43,8 @@ def main() -> None:
     searched = []
     for row in rows:
         vector = assistant.encoder.query(row["question"])
-        dense = index.dense.search(vector, 50)
-        keyword = index.keyword.search(row["question"], 50)
+        dense = index.search_dense(vector, 50)
+        keyword = index.search_keyword(row["question"], 50)
         gold = set(row["evidence_doc_ids"])
         searched.append((dense, keyword, gold))
     seconds = time.perf_counter() - started

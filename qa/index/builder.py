@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +15,7 @@ import numpy as np
 
 from qa.index.dense import DenseIndex, index_kind
 from qa.index.encoder import Encoder
-from qa.index.keyword import KeywordIndex
+from qa.index.keyword import KeywordEntry, KeywordIndex, terms_of
 from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import (
     Index,
@@ -141,22 +143,47 @@ class Indexer:
         dimensions = previous.manifest["dimensions"] if previous else self.encoder.dimensions
         vectors = np.vstack(rows) if rows else np.zeros((0, dimensions), dtype=np.float32)
         by_id = {doc.id: doc for doc in documents}
-        index = Index(
-            documents=by_id,
-            chunks=chunks,
-            dense=DenseIndex.build(vectors, dimensions, self._dense_kind(len(vectors))),
-            keyword=KeywordIndex.build([embedding_text(by_id[c.doc_id], c) for c in chunks]),
-            manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
-        )
-        report.documents, report.chunks = len(documents), len(chunks)
-        report.seconds = time.perf_counter() - started
-        index.manifest["last_build"] = {
-            "seconds": round(report.seconds, 2),
-            "embedded_chunks": len(texts),
-            "embed_seconds": round(report.embed_seconds, 2),
-        }
-        save_index(self.settings.index_dir, index)
+        removed = set(previous.documents) - set(by_id) if previous else set()
+        keyword_folder = self.settings.index_dir / f".tmp-keyword-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            index = Index(
+                documents=by_id,
+                chunks=chunks,
+                dense=DenseIndex.build(vectors, dimensions, self._dense_kind(len(vectors))),
+                keyword=self._keyword(previous, fresh, fresh_chunks, removed, keyword_folder),
+                manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
+            )
+            report.documents, report.chunks = len(documents), len(chunks)
+            report.seconds = time.perf_counter() - started
+            index.manifest["last_build"] = {
+                "seconds": round(report.seconds, 2),
+                "embedded_chunks": len(texts),
+                "embed_seconds": round(report.embed_seconds, 2),
+            }
+            save_index(self.settings.index_dir, index)
+        finally:
+            shutil.rmtree(keyword_folder, ignore_errors=True)  # the generation keeps links to its files
         return report
+
+    def _keyword(
+        self,
+        previous: Index | None,
+        added: list[Document],
+        chunks: dict[str, list[Chunk]],
+        removed: set[str],
+        folder: Path,
+    ) -> KeywordIndex:
+        """The previous keyword index less the `removed` articles and plus the `added` ones (a new segment,
+        not a rebuild), or a new index of the `added` articles when there is no previous one."""
+        entries = (
+            KeywordEntry(doc.id, number, embedding_text(doc, chunk))
+            for doc in added
+            for number, chunk in enumerate(chunks[doc.id])
+        )
+        threads = self.settings.index_threads or os.cpu_count() or 1
+        if previous is None:
+            return KeywordIndex.build(entries, folder, threads)
+        return previous.keyword.grown(folder, entries, removed, threads)
 
     def _dense_kind(self, rows: int) -> str:
         return index_kind(rows, self.settings.dense_index, self.settings.hnsw_above)
@@ -202,7 +229,7 @@ class Indexer:
         report.embed_seconds, report.embedded_chunks = time.perf_counter() - embed_started, len(texts)
         if store is None:
             store = MilvusIndex.create(self.settings, self.encoder.dimensions, self._dense_kind(len(texts)))
-        terms = KeywordIndex().terms_of(texts)
+        terms = terms_of(texts)
         by_doc_vectors, by_doc_terms, cursor = {}, {}, 0
         for doc in fresh:
             count = len(fresh_chunks[doc.id])

@@ -1,16 +1,28 @@
-"""BM25 keyword search over chunks (bm25s), with English stemming and apostrophes folded ("Qa'im" = "Qaim")."""
+"""BM25 keyword search over chunks with tantivy, on English-stemmed, stop-word-free terms with apostrophes
+folded ("Qa'im" = "Qaim").
+
+The index grows instead of being rebuilt: an update links the previous generation's segment files into the
+new one (tantivy never rewrites a file), deletes the changed and removed articles by id and adds the new
+chunks as a new segment; tantivy merges segments in the background and computes BM25 over all of them at
+question time. Each chunk is stored as its article id and its number within the article.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from qa.normalise import fold_apostrophes, stemmer
 
 if TYPE_CHECKING:
-    import bm25s
+    import tantivy
+
+WRITER_MEMORY = 128_000_000  # bytes of tantivy's indexing buffer (split among its threads)
+LOCK_FILES = (".tantivy-writer.lock", ".tantivy-meta.lock")
 
 
 def normalise(text: str) -> str:
@@ -18,68 +30,145 @@ def normalise(text: str) -> str:
     return fold_apostrophes(text.lower())
 
 
-class KeywordIndex:
-    """Ranks chunk rows by BM25 for a query; rows are positions in the chunk store."""
+def terms_of(texts: list[str]) -> list[list[str]]:
+    """The stemmed, stop-word-free terms BM25 sees in each text (bm25s' English tokeniser and stop words)."""
+    import bm25s
 
-    def __init__(self, retriever: bm25s.BM25 | None = None) -> None:
-        self._retriever = retriever
-        self._stem = stemmer()
+    if not texts:
+        return []
+    tokens = bm25s.tokenize(
+        [normalise(t) for t in texts], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+    return [list(terms) for terms in tokens]
+
+
+def terms(text: str) -> list[str]:
+    return terms_of([text])[0]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return stemmer()
+
+
+@dataclass(frozen=True)
+class KeywordEntry:
+    """One chunk as the keyword index stores it: its article, its number there, and the text to index."""
+
+    doc_id: str
+    number: int
+    text: str
+
+
+class KeywordIndex:
+    """Ranks chunks, named (article id, number), by BM25 for a query."""
+
+    def __init__(self, index: tantivy.Index, folder: Path) -> None:
+        self._index = index
+        self.folder = Path(folder)
+
+    @staticmethod
+    def _schema() -> tantivy.Schema:
+        import tantivy
+
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("terms", tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field("doc", stored=True, tokenizer_name="raw")
+        builder.add_unsigned_field("number", stored=True)
+        return builder.build()
 
     @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
-        import bm25s
+    def build(cls, entries: Iterable[KeywordEntry], folder: Path, threads: int = 1) -> KeywordIndex:
+        """A new index of `entries` in the empty folder `folder`."""
+        import tantivy
 
-        retriever = bm25s.BM25()
-        if texts:
-            tokens = bm25s.tokenize(
-                [normalise(t) for t in texts], stopwords="en", stemmer=stemmer(), show_progress=False
-            )
-            retriever.index(tokens, show_progress=False)
-        return cls(retriever)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        index = cls(tantivy.Index(cls._schema(), path=str(folder)), folder)
+        index._write(entries, (), threads)
+        return index
+
+    def grown(
+        self, folder: Path, entries: Iterable[KeywordEntry], removed: Collection[str], threads: int = 1
+    ) -> KeywordIndex:
+        """This index with the articles `removed` deleted and `entries` added, written to `folder`; this one
+        is left as it was (its files are shared by hard links, which tantivy never modifies)."""
+        import tantivy
+
+        self.save(folder)
+        grown = KeywordIndex(tantivy.Index.open(str(folder)), folder)
+        grown._write(entries, removed, threads)
+        return grown
+
+    def _write(self, entries: Iterable[KeywordEntry], removed: Collection[str], threads: int) -> None:
+
+        writer = self._index.writer(heap_size=WRITER_MEMORY, num_threads=max(1, threads))
+        for doc_id in removed:
+            writer.delete_documents_by_term("doc", doc_id)
+        batch: list[KeywordEntry] = []
+        for entry in entries:
+            batch.append(entry)
+            if len(batch) == 5000:
+                self._add(writer, batch)
+                batch = []
+        self._add(writer, batch)
+        writer.commit()
+        writer.wait_merging_threads()
+        for name in LOCK_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+        self._index.reload()
+
+    @staticmethod
+    def _add(writer: tantivy.IndexWriter, batch: list[KeywordEntry]) -> None:
+        import tantivy
+
+        for entry, words in zip(batch, terms_of([entry.text for entry in batch]), strict=True):
+            writer.add_document(tantivy.Document(terms=" ".join(words), doc=entry.doc_id, number=entry.number))
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex:
-        import bm25s
+        import tantivy
 
-        return cls(bm25s.BM25.load(str(folder), show_progress=False))
+        folder = Path(folder)
+        if not tantivy.Index.exists(str(folder)):
+            raise ValueError(f"no keyword index in {folder}")
+        return cls(tantivy.Index.open(str(folder)), folder)
 
     def save(self, folder: Path) -> None:
-        self._retriever.save(str(folder), show_progress=False)
+        """Link this index's files into `folder` (a generation being written): no copy, no rewrite."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for file in self.folder.iterdir():
+            if file.is_file() and file.name not in LOCK_FILES:
+                os.link(file, folder / file.name)
 
     @property
     def size(self) -> int:
-        scores = getattr(self._retriever, "scores", None) or {}
-        return int(scores.get("num_docs", 0))
+        """Chunks indexed (deleted ones excluded)."""
+        return int(self._index.searcher().num_docs)
 
     def terms(self, text: str) -> list[str]:
         """The stemmed, stopword-free terms BM25 sees in `text`."""
-        import bm25s
+        return terms(text)
 
-        tokens = bm25s.tokenize(
-            [normalise(text)], stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False
-        )
-        return tokens[0]
+    def search(self, query: str, n: int, doc_ids: Collection[str] | None = None) -> list[tuple[tuple[str, int], float]]:
+        """Up to `n` ((article id, chunk number), score) pairs, best first; only chunks of `doc_ids` when given
+        (matched inside tantivy, before the top n)."""
+        import tantivy
 
-    def terms_of(self, texts: list[str]) -> list[list[str]]:
-        """The terms of many texts at once (what the Milvus backend stores for its BM25 field)."""
-        import bm25s
-
-        if not texts:
+        words = sorted(set(self.terms(query)))
+        if not words or n <= 0 or (doc_ids is not None and not doc_ids):
             return []
-        return bm25s.tokenize(
-            [normalise(t) for t in texts], stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False
+        schema = self._index.schema
+        match = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "terms", word)) for word in words]
         )
-
-    def search(self, query: str, n: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """Up to `n` (row, score) pairs, best first; rows with score 0 are left out; only among `rows` when
-        given (masked inside bm25s, before the top n)."""
-        terms = self.terms(query)
-        n = min(n, self.size if rows is None else len(rows))
-        if not terms or n == 0:
-            return []
-        mask = None
-        if rows is not None:
-            mask = np.zeros(self.size, dtype=np.float32)
-            mask[rows] = 1.0
-        found, scores = self._retriever.retrieve([terms], k=n, show_progress=False, n_threads=1, weight_mask=mask)
-        return [(int(r), float(s)) for r, s in zip(found[0], scores[0], strict=True) if s > 0]
+        if doc_ids is not None:  # a filter that matches without adding to the score
+            allowed = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "doc", sorted(doc_ids)), 0.0)
+            match = tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Must, allowed)])
+        searcher = self._index.searcher()
+        found = []
+        for score, address in searcher.search(match, n, count=False).hits:
+            stored = searcher.doc(address)
+            found.append(((stored["doc"][0], int(stored["number"][0])), float(score)))
+        return [hit for hit in found if hit[1] > 0]

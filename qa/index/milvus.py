@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.errors import BackendUnreachable, IndexMissing, IndexUnusable
-from qa.index.keyword import KeywordIndex
+from qa.index.keyword import terms as keyword_terms
 from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
@@ -100,7 +100,6 @@ class MilvusIndex:
         self.client = client
         self.chunks_name, self.records_name = f"{prefix}_chunks", f"{prefix}_records"
         self.manifest = manifest
-        self._terms = KeywordIndex()
         self._documents: OrderedDict[str, Document] = OrderedDict()  # ids are content hashes: never stale
         self._lock = threading.Lock()
         self._summary: dict | None = None
@@ -214,10 +213,10 @@ class MilvusIndex:
         return [(hit["id"], float(hit["distance"])) for hit in found]
 
     def search_keyword(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        terms = self._terms.terms(query)
-        if not terms:
+        words = keyword_terms(query)
+        if not words:
             return []
-        found = self._search(" ".join(terms), "sparse", n, filters, {"metric_type": "BM25"})
+        found = self._search(" ".join(words), "sparse", n, filters, {"metric_type": "BM25"})
         # milvus-lite reports BM25 as a negative distance, Milvus as a positive score: the size is the score
         scored = [(hit["id"], abs(float(hit["distance"]))) for hit in found]
         return [(key, score) for key, score in scored if score > 0]

@@ -1,8 +1,9 @@
 """The index on disk: a manifest pointing at one complete generation folder, swapped in atomically.
 
 Layout: `index/manifest.json` names `index/gen-<stamp>/` which holds documents.jsonl, chunks.jsonl,
-dense.faiss and keyword/. A build writes a new generation in full, then replaces the manifest in one
-rename, so an interrupted build leaves the previous index loadable. The manifest records the size and
+dense.faiss and keyword/ (tantivy segments, hard links to the previous generation's where unchanged). A
+build writes a new generation in full, then replaces the manifest in one rename, so an interrupted build
+leaves the previous index loadable. The manifest records the size and
 SHA-256 of every file of the generation and the counts they hold; loading checks both, so a truncated,
 emptied, reordered or bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
 """
@@ -30,7 +31,7 @@ from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the keyword index is tantivy's (1 was bm25s')
 MANIFEST = "manifest.json"
 
 
@@ -46,6 +47,8 @@ class Index:
 
     def __post_init__(self) -> None:
         self._rows = lru_cache(maxsize=64)(self._allowed_rows)
+        self._doc_ids = lru_cache(maxsize=64)(self._allowed_doc_ids)
+        self._first_rows: dict[str, int] | None = None
 
     @property
     def built_at(self) -> float:
@@ -69,7 +72,18 @@ class Index:
         return self.dense.search(vector, n, self._rows(filters) if filters and filters.active else None)
 
     def search_keyword(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
-        return self.keyword.search(query, n, self._rows(filters) if filters and filters.active else None)
+        found = self.keyword.search(query, n, self._doc_ids(filters) if filters and filters.active else None)
+        first = self.first_rows()
+        return [(first[doc_id] + number, score) for (doc_id, number), score in found]
+
+    def first_rows(self) -> dict[str, int]:
+        """Each article's first chunk row (an article's chunks are consecutive rows)."""
+        if self._first_rows is None:
+            first: dict[str, int] = {}
+            for row, chunk in enumerate(self.chunks):
+                first.setdefault(chunk.doc_id, row)
+            self._first_rows = first
+        return self._first_rows
 
     def published(self, keys: list[int]) -> dict[int, str | None]:
         return {row: self.documents[self.chunks[row].doc_id].date for row in keys}
@@ -88,6 +102,9 @@ class Index:
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:
         return filters.rows(self.chunks, self.documents)
+
+    def _allowed_doc_ids(self, filters: Filters) -> frozenset[str]:
+        return frozenset(doc_id for doc_id, document in self.documents.items() if filters.allows(document))
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -141,7 +158,7 @@ def _load_index(folder: Path) -> Index:
         documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
         chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
         dense = DenseIndex.load(generation / "dense.faiss")
-        keyword = KeywordIndex.load(generation / "keyword") if chunks else KeywordIndex.build([])
+        keyword = KeywordIndex.load(generation / "keyword")
         index = Index({doc.id: doc for doc in documents}, chunks, dense, keyword, manifest)
         _verify_contents(index)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
@@ -172,17 +189,21 @@ def _verify_contents(index: Index) -> None:
         "chunks in the manifest": counts.get("chunks", len(index.chunks)),
         "vectors": index.dense.size,
     }
-    if index.chunks:
-        sizes["keyword rows"] = index.keyword.size
+    sizes["keyword rows"] = index.keyword.size
     if sizes["documents in the manifest"] != len(index.documents):
         raise ValueError(f"{len(index.documents)} documents but {sizes['documents in the manifest']} in the manifest")
     for what, size in list(sizes.items())[1:]:
         if size != len(index.chunks):
             raise ValueError(f"{len(index.chunks)} chunks but {size} {what}")
+    finished: set[str] = set()  # an article's chunks are consecutive rows: keyword hits are found that way
     for row, chunk in enumerate(index.chunks):
         document = index.documents.get(chunk.doc_id)
         if document is None or document.text[chunk.start : chunk.end] != chunk.text:
             raise ValueError(f"chunk {row} does not match its document")
+        if row and index.chunks[row - 1].doc_id != chunk.doc_id:
+            finished.add(index.chunks[row - 1].doc_id)
+            if chunk.doc_id in finished:
+                raise ValueError(f"chunk {row} is apart from the other chunks of its article")
 
 
 def _sha256(file: Path) -> str:
@@ -212,8 +233,7 @@ def save_index(folder: Path, index: Index) -> None:
         _write_lines(staging / "documents.jsonl", (json.dumps(d.to_dict()) for d in index.documents.values()))
         _write_lines(staging / "chunks.jsonl", (json.dumps(c.to_dict()) for c in index.chunks))
         index.dense.save(staging / "dense.faiss")
-        if index.chunks:
-            index.keyword.save(staging / "keyword")
+        index.keyword.save(staging / "keyword")
         checksums = _checksums(staging)
         _sync(staging)
         staging.rename(folder / name)
@@ -242,7 +262,7 @@ def collect_garbage(folder: Path) -> list[str]:
         return []
     removed = []
     for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
-        leftover = entry.name.startswith((".tmp-gen-", f".{MANIFEST}.tmp")) or (
+        leftover = entry.name.startswith((".tmp-gen-", ".tmp-keyword-", f".{MANIFEST}.tmp")) or (
             entry.is_dir() and entry.name.startswith("gen-") and entry.name != current
         )
         if leftover:

@@ -22,6 +22,8 @@ def test_update_embeds_only_new_and_changed_articles(corpus_copy, tmp_path, enco
     indexer = _indexer(corpus_copy, tmp_path, encoder)
     first = indexer.run()
     assert (first.added, first.documents) == (2, 2)
+    keyword = load_index(tmp_path / "index").keyword.folder
+    segments = {f.name: f.stat().st_ino for f in keyword.iterdir() if f.suffix in (".idx", ".store", ".term")}
 
     (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
     qaim = corpus_copy / QAIM
@@ -38,6 +40,12 @@ def test_update_embeds_only_new_and_changed_articles(corpus_copy, tmp_path, enco
     ]
     assert len(encoder.embedded) == len(expected) == second.embedded_chunks
     assert not any("Abu-Kamal" in doc.text for doc in index.documents.values())
+    # the keyword index grew: the first build's segments are still there (the same files), not rebuilt
+    grown = {f.name: f.stat().st_ino for f in index.keyword.folder.iterdir()}
+    assert segments and all(grown.get(name) == inode for name, inode in segments.items())
+    assert index.keyword.size == len(index.chunks)
+    found = index.search_keyword("Abu Kamal airstrike Valencia", 50)
+    assert {index.chunks[row].doc_id for row, _ in found} <= set(index.documents) and found
 
     assistant = Assistant(indexer.settings)
     assert "1,200" in assistant.run("How many residents were forced from their homes in Valencia?").text

@@ -7,7 +7,7 @@ import pytest
 
 from qa.errors import InvalidQuestion
 from qa.index.dense import DenseIndex
-from qa.index.keyword import KeywordIndex
+from qa.index.keyword import KeywordEntry, KeywordIndex
 from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
@@ -53,11 +53,11 @@ def test_dense_search_filters_inside_faiss_not_after_the_top_n():
     assert len(found) == 2 and {row for row, _ in found} <= set(allowed.tolist())
 
 
-def test_keyword_search_filters_inside_bm25_not_after_the_top_n():
-    texts = ["flood in the north"] * 50 + ["a flood far away in the south"]
-    index = KeywordIndex.build(texts)
-    found = index.search("flood north", 5, np.array([50], dtype=np.int64))
-    assert [row for row, _ in found] == [50]
+def test_keyword_search_filters_inside_bm25_not_after_the_top_n(tmp_path):
+    entries = [KeywordEntry(f"north-{i}", 0, "flood in the north") for i in range(50)]
+    index = KeywordIndex.build([*entries, KeywordEntry("south", 0, "a flood far away in the south")], tmp_path)
+    assert [key for key, _ in index.search("flood north", 5, {"south"})] == [("south", 0)]
+    assert index.search("flood north", 5, set()) == []
 
 
 def test_an_hnsw_index_finds_what_exact_search_finds_and_filters_too():
@@ -78,8 +78,7 @@ def test_an_hnsw_index_finds_what_exact_search_finds_and_filters_too():
 
 
 def test_recency_lifts_newer_articles_and_treats_undated_ones_as_of_unknown_age():
-    from types import SimpleNamespace
-
+    from qa.index.store import Index
     from qa.retrieval.retriever import Retriever
     from qa.settings import Settings
 
@@ -89,7 +88,7 @@ def test_recency_lifts_newer_articles_and_treats_undated_ones_as_of_unknown_age(
         "undated": Document("undated", "x", "Undated"),
     }
     chunks = [Chunk("old", 0, 1, "x"), Chunk("new", 0, 1, "x"), Chunk("undated", 0, 1, "x")]
-    index = SimpleNamespace(documents=documents, chunks=chunks)
+    index = Index(documents, chunks, dense=None, keyword=None)  # recency reads dates only
     retriever = Retriever(index, None, Settings(recency_weight=0.2, recency_half_life=7.0))
     ranked = retriever._with_recency([(0, 1.0), (1, 0.95), (2, 0.9)], date(2024, 2, 10))
     assert [row for row, _ in ranked] == [1, 0, 2]
