@@ -18,10 +18,12 @@ from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordEntry, KeywordIndex, terms_of
 from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import (
+    UPGRADABLE,
     Index,
     IndexMissing,
     IndexUnusable,
     collect_garbage,
+    load_for_upgrade,
     load_index,
     read_manifest,
     save_index,
@@ -115,7 +117,8 @@ class Indexer:
 
         unchanged = not (report.added or report.changed or report.removed)
         same_kind = previous is not None and previous.dense.kind == self._dense_kind(len(previous.chunks))
-        if previous is not None and unchanged and same_kind and "checksums" in previous.manifest:
+        current = previous is not None and previous.keyword is not None and "checksums" in previous.manifest
+        if unchanged and same_kind and current:
             report.documents, report.chunks = len(previous.documents), len(previous.chunks)
             report.reason = "up to date"
             report.seconds = time.perf_counter() - started
@@ -129,6 +132,7 @@ class Indexer:
         report.embedded_chunks = len(texts)
 
         chunks: list[Chunk] = []
+        laid_out: dict[str, list[Chunk]] = {}
         rows: list[np.ndarray] = []
         cursor = 0
         for doc in documents:
@@ -139,6 +143,7 @@ class Indexer:
                 doc_vectors = fresh_vectors[cursor : cursor + len(doc_chunks)]
                 cursor += len(doc_chunks)
             chunks.extend(doc_chunks)
+            laid_out[doc.id] = doc_chunks
             rows.append(doc_vectors)
         dimensions = previous.manifest["dimensions"] if previous else self.encoder.dimensions
         vectors = np.vstack(rows) if rows else np.zeros((0, dimensions), dtype=np.float32)
@@ -150,7 +155,7 @@ class Indexer:
                 documents=by_id,
                 chunks=chunks,
                 dense=DenseIndex.build(vectors, dimensions, self._dense_kind(len(vectors))),
-                keyword=self._keyword(previous, fresh, fresh_chunks, removed, keyword_folder),
+                keyword=self._keyword(previous, documents, fresh, laid_out, removed, keyword_folder),
                 manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
             )
             report.documents, report.chunks = len(documents), len(chunks)
@@ -168,20 +173,22 @@ class Indexer:
     def _keyword(
         self,
         previous: Index | None,
+        documents: list[Document],
         added: list[Document],
         chunks: dict[str, list[Chunk]],
         removed: set[str],
         folder: Path,
     ) -> KeywordIndex:
         """The previous keyword index less the `removed` articles and plus the `added` ones (a new segment,
-        not a rebuild), or a new index of the `added` articles when there is no previous one."""
+        not a rebuild), or a new index of every article when there is no previous keyword index."""
+        grow = previous is not None and previous.keyword is not None
         entries = (
             KeywordEntry(doc.id, number, embedding_text(doc, chunk))
-            for doc in added
+            for doc in (added if grow else documents)
             for number, chunk in enumerate(chunks[doc.id])
         )
         threads = self.settings.index_threads or os.cpu_count() or 1
-        if previous is None:
+        if not grow:
             return KeywordIndex.build(entries, folder, threads)
         return previous.keyword.grown(folder, entries, removed, threads)
 
@@ -310,6 +317,12 @@ class Indexer:
                 return None, f"settings changed ({manifest.get('settings')} -> {self.settings.chunking_signature()})"
             return load_index(self.settings.index_dir), "incremental update"
         except IndexUnusable as error:
+            if manifest.get("format_version") in UPGRADABLE:
+                try:
+                    reason = f"index format {manifest['format_version']} upgraded: articles and vectors reused"
+                    return load_for_upgrade(self.settings.index_dir), reason
+                except IndexUnusable:
+                    pass
             return None, str(error)
 
     def _manifest(self, corpus: Path, dimensions: int, documents: list[Document], chunks: int) -> dict:

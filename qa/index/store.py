@@ -32,6 +32,7 @@ from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # 2: the keyword index is tantivy's (1 was bm25s')
+UPGRADABLE = (1,)  # older formats whose articles, chunks and vectors `qa index` reuses (rebuilding the rest)
 MANIFEST = "manifest.json"
 
 
@@ -143,23 +144,33 @@ def load_index(folder: Path, *, retries: int = 2) -> Index:
     return _load_index(Path(folder))
 
 
-def _load_index(folder: Path) -> Index:
+def load_for_upgrade(folder: Path) -> Index:
+    """An index of an older format (UPGRADABLE) without its keyword index, for `qa index` to reuse its
+    articles, chunks and vectors instead of embedding everything again."""
+    return _load_index(Path(folder), keyword=False)
+
+
+def _load_index(folder: Path, *, keyword: bool = True) -> Index:
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexMissing(f"no index in {folder}: run `qa index` first")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION and (keyword or version not in UPGRADABLE):
         raise IndexUnusable(
             f"index in {folder} has format {manifest.get('format_version')}, "
             f"this version reads {FORMAT_VERSION}: rebuild it with `qa index --rebuild`"
         )
     generation = folder / str(manifest.get("generation", ""))
     try:
-        _verify_files(generation, manifest.get("checksums"))
+        checksums = manifest.get("checksums")
+        if checksums is not None and not keyword:
+            checksums = {name: sums for name, sums in checksums.items() if not name.startswith("keyword/")}
+        _verify_files(generation, checksums)
         documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
         chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
         dense = DenseIndex.load(generation / "dense.faiss")
-        keyword = KeywordIndex.load(generation / "keyword")
-        index = Index({doc.id: doc for doc in documents}, chunks, dense, keyword, manifest)
+        keywords = KeywordIndex.load(generation / "keyword") if keyword else None
+        index = Index({doc.id: doc for doc in documents}, chunks, dense, keywords, manifest)
         _verify_contents(index)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexUnusable(f"index in {folder} is damaged ({error}): run `qa index` to rebuild it") from error
@@ -189,7 +200,8 @@ def _verify_contents(index: Index) -> None:
         "chunks in the manifest": counts.get("chunks", len(index.chunks)),
         "vectors": index.dense.size,
     }
-    sizes["keyword rows"] = index.keyword.size
+    if index.keyword is not None:
+        sizes["keyword rows"] = index.keyword.size
     if sizes["documents in the manifest"] != len(index.documents):
         raise ValueError(f"{len(index.documents)} documents but {sizes['documents in the manifest']} in the manifest")
     for what, size in list(sizes.items())[1:]:

@@ -22,8 +22,6 @@ def test_update_embeds_only_new_and_changed_articles(corpus_copy, tmp_path, enco
     indexer = _indexer(corpus_copy, tmp_path, encoder)
     first = indexer.run()
     assert (first.added, first.documents) == (2, 2)
-    keyword = load_index(tmp_path / "index").keyword.folder
-    segments = {f.name: f.stat().st_ino for f in keyword.iterdir() if f.suffix in (".idx", ".store", ".term")}
 
     (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
     qaim = corpus_copy / QAIM
@@ -40,9 +38,6 @@ def test_update_embeds_only_new_and_changed_articles(corpus_copy, tmp_path, enco
     ]
     assert len(encoder.embedded) == len(expected) == second.embedded_chunks
     assert not any("Abu-Kamal" in doc.text for doc in index.documents.values())
-    # the keyword index grew: the first build's segments are still there (the same files), not rebuilt
-    grown = {f.name: f.stat().st_ino for f in index.keyword.folder.iterdir()}
-    assert segments and all(grown.get(name) == inode for name, inode in segments.items())
     assert index.keyword.size == len(index.chunks)
     found = index.search_keyword("Abu Kamal airstrike Valencia", 50)
     assert {index.chunks[row].doc_id for row, _ in found} <= set(index.documents) and found
@@ -140,3 +135,40 @@ def test_a_bad_file_is_moved_aside_with_its_reason_and_poisons_no_later_run(corp
     (corpus_copy / "later.txt").write_text("Later headline\nA later article arrived on Monday, officials said.\n")
     again = indexer.run()
     assert (again.added, again.problems, again.rejected) == (1, [], [])
+
+
+def test_an_index_of_the_previous_format_is_upgraded_without_embedding_again(corpus_copy, tmp_path, encoder):
+    import json
+    import shutil
+
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    manifest_file = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    # what a format-1 index looks like to this version: a keyword index it cannot read
+    shutil.rmtree(tmp_path / "index" / manifest["generation"] / "keyword")
+    manifest["format_version"] = 1
+    manifest["checksums"] = {k: v for k, v in manifest["checksums"].items() if not k.startswith("keyword/")}
+    manifest_file.write_text(json.dumps(manifest))
+
+    encoder.embedded.clear()
+    report = indexer.run()
+    assert "upgraded" in report.reason and report.embedded_chunks == 0 and encoder.embedded == []
+    index = load_index(tmp_path / "index")
+    assert index.manifest["format_version"] == 2 and index.keyword.size == len(index.chunks)
+    assert Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
+
+
+def test_adding_an_article_grows_the_keyword_index_instead_of_rebuilding_it(corpus_copy, tmp_path, encoder):
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    keyword = load_index(tmp_path / "index").keyword.folder
+    segments = {f.name: f.stat().st_ino for f in keyword.iterdir() if f.suffix in (".idx", ".store", ".term")}
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    assert indexer.run().added == 1
+    index = load_index(tmp_path / "index")
+    grown = {f.name: f.stat().st_ino for f in index.keyword.folder.iterdir()}
+    assert segments and all(grown.get(name) == inode for name, inode in segments.items())  # the same files
+    assert len(grown) > len(segments) and index.keyword.size == len(index.chunks)
+    found = index.search_keyword("residents forced from homes in Valencia", 5)
+    assert "Valencia" in index.documents[index.chunks[found[0][0]].doc_id].text
