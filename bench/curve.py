@@ -10,8 +10,8 @@ get small Gaussian noise (re-normalised) so dense search does not see exact dupl
 re-run (at about 40 chunks/s a million chunks is 7 hours on 2 cores): "build" is everything after it —
 the dense index (flat or HNSW as `NEWSDESK_DENSE_INDEX=auto` picks), the keyword index (tantivy), writing
 and checksumming the generation. Queries: RealTimeQA dev questions, embedded once. Cold start is a new
-process loading the index from disk and answering one question with the real models, timed after imports;
-its peak RSS is reported.
+process, timed after imports: loading the models, then the index from disk, then answering one question
+("first answer" counts from the start of the index load); its peak RSS is reported.
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ COLD_START = """
 import resource, sys, time
 from qa.assistant import Assistant
 from qa.settings import Settings
-started = time.perf_counter()
 assistant = Assistant(Settings.from_env(index_dir=sys.argv[1], corpus_dir=sys.argv[3]))
-assistant.warm_up()
+started = time.perf_counter()
+assistant.encoder.warm_up()
+assistant.answerer.warm_up()
+models = time.perf_counter() - started
+started = time.perf_counter()
+assistant.warm_up()  # the models are loaded: this is the index
 loaded = time.perf_counter() - started
-answer = assistant.run(sys.argv[2])
-print(loaded, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+assistant.run(sys.argv[2])
+print(models, loaded, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
@@ -120,7 +124,7 @@ def main() -> None:
         f"{len(questions)} questions; searches on one thread"
     )
     header = (
-        "chunks     dense  build s  chunks/s  disk MB  load s  first answer s  RSS MB  "
+        "chunks     dense  build s  chunks/s  disk MB  models s  index s  first answer s  RSS MB  "
         "dense p50/p95 ms  BM25 p50/p95 ms  fused p50/p95 ms  recall@10"
     )
     print(header)
@@ -165,7 +169,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        loaded, first_answer, rss = (float(x) for x in cold.stdout.split()[-3:])
+        models, loaded, first_answer, rss = (float(x) for x in cold.stdout.split()[-4:])
         shutil.rmtree(folder)
         result = {
             "chunks": size,
@@ -173,6 +177,7 @@ def main() -> None:
             "build_s": build,
             "chunks_per_s": size / build,
             "disk_mb": disk,
+            "models_s": models,
             "load_s": loaded,
             "first_answer_s": first_answer,
             "rss_mb": rss,
@@ -183,7 +188,8 @@ def main() -> None:
         }
         results.append(result)
         print(
-            f"{size:<10,} {kind:5} {build:8.1f} {size / build:9,.0f} {disk:8,.0f} {loaded:7.1f} {first_answer:15.1f} "
+            f"{size:<10,} {kind:5} {build:8.1f} {size / build:9,.0f} {disk:8,.0f} {models:9.1f} {loaded:8.1f} "
+            f"{first_answer:15.1f} "
             f"{rss:7,.0f}  {result['dense_ms'][0]:7.2f}/{result['dense_ms'][1]:<7.2f}  "
             f"{result['bm25_ms'][0]:7.2f}/{result['bm25_ms'][1]:<7.2f}  "
             f"{result['fused_ms'][0]:7.2f}/{result['fused_ms'][1]:<7.2f}  {result['recall_at_10']:.3f}",
@@ -209,6 +215,7 @@ def plot(results: list[dict], file: Path) -> None:
     search.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per search (top 50)", title="Search")
     search.legend(fontsize=7)
     start.plot(sizes, [r["load_s"] for r in results], marker="o", label="index loaded (s)")
+    start.plot(sizes, [r["models_s"] for r in results], marker="o", label="models loaded (s)")
     start.plot(sizes, [r["first_answer_s"] for r in results], marker="o", label="first answer (s)")
     start.plot(sizes, [r["build_s"] / 60 for r in results], marker="o", label="build after embedding (min)")
     start.set(xscale="log", yscale="log", xlabel="chunks", title="Build and cold start")
