@@ -38,7 +38,7 @@ WRITE_BATCH = 256  # articles per announced batch
 INSERT_ROWS = 512
 MAX_TOP_K = 16_384  # Milvus' limit on one search
 HNSW = {"M": 32, "efConstruction": 80}  # as the embedded HNSW (qa/index/dense.py)
-HNSW_SEARCH_DEPTH = 128
+HNSW_SEARCH_DEPTH = 512  # as the embedded HNSW (qa/index/dense.py)
 CACHED_DOCUMENTS = 2048
 # pymilvus pings every 10 s even when idle; servers that allow fewer pings (milvus-lite's gRPC default: one
 # per 5 minutes) answer with GOAWAY "too_many_pings" and drop the connection during a long embedding stage

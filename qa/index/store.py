@@ -43,7 +43,7 @@ class Index:
     documents: dict[str, Document]
     chunks: list[Chunk]
     dense: DenseIndex
-    keyword: KeywordIndex
+    keyword: KeywordIndex | None  # None only while an older format is upgraded
     manifest: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -156,10 +156,8 @@ def _load_index(folder: Path, *, keyword: bool = True) -> Index:
         raise IndexMissing(f"no index in {folder}: run `qa index` first")
     version = manifest.get("format_version")
     if version != FORMAT_VERSION and (keyword or version not in UPGRADABLE):
-        raise IndexUnusable(
-            f"index in {folder} has format {manifest.get('format_version')}, "
-            f"this version reads {FORMAT_VERSION}: rebuild it with `qa index --rebuild`"
-        )
+        remedy = "upgrade it with `qa index`" if version in UPGRADABLE else "rebuild it with `qa index --rebuild`"
+        raise IndexUnusable(f"index in {folder} has format {version}, this version reads {FORMAT_VERSION}: {remedy}")
     generation = folder / str(manifest.get("generation", ""))
     try:
         checksums = manifest.get("checksums")
