@@ -341,7 +341,7 @@ class Indexer:
 def corpus_fingerprint(corpus: Path) -> dict[str, str]:
     """A content hash per corpus file, to tell when the corpus changed since the index was built."""
     fingerprint = {}
-    for file in corpus_files(Path(corpus)):
+    for file in corpus_files(Path(corpus).resolve()):  # absolute keys, whatever the working directory
         try:
             fingerprint[str(file)] = hashlib.sha1(file.read_bytes()).hexdigest()
         except OSError:
