@@ -66,6 +66,7 @@ def connect_client(settings: Settings) -> MilvusClient:
         from pymilvus import MilvusClient
     except ImportError as error:
         raise BackendUnreachable('NEWSDESK_BACKEND=milvus needs pymilvus: pip install -e ".[milvus]"') from error
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its iterator warns about timestamps it handles
     try:
         return MilvusClient(uri=settings.milvus_uri, token=settings.milvus_token, timeout=10, grpc_options=KEEPALIVE)
     except Exception as error:  # pymilvus raises its own exception types, and gRPC ones, for a dead server
