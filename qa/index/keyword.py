@@ -10,6 +10,7 @@ question time. Each chunk is stored as its article id and its number within the 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,7 +141,10 @@ class KeywordIndex:
         folder.mkdir(parents=True, exist_ok=True)
         for file in self.folder.iterdir():
             if file.is_file() and file.name not in LOCK_FILES:
-                os.link(file, folder / file.name)
+                try:
+                    os.link(file, folder / file.name)
+                except OSError:  # a file system without hard links: a copy is slower but as good
+                    shutil.copy2(file, folder / file.name)
 
     @property
     def size(self) -> int:

@@ -38,3 +38,14 @@ def test_an_update_adds_a_segment_and_leaves_the_previous_index_as_it_was(tmp_pa
     linked = {f.name: f.stat().st_ino for f in grown.folder.iterdir()}
     assert files and all(linked.get(name) == inode for name, inode in files.items())
     assert KeywordIndex.load(tmp_path / "grown").size == 3
+
+
+def test_without_hard_links_the_files_are_copied(tmp_path, monkeypatch):
+    first = KeywordIndex.build(FLOODS, tmp_path / "first")
+
+    def no_links(*args):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr("os.link", no_links)
+    grown = first.grown(tmp_path / "grown", [], removed={"harbour"})
+    assert grown.size == 2 and [key for key, _ in first.search("harbour bridge", 5)] == [("harbour", 0)]
