@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,17 +79,17 @@ def milvus_uri(tmp_path_factory):
     import subprocess
     import time
 
-    pytest.importorskip("pymilvus", reason='the milvus extra is not installed: pip install -e ".[milvus]"')
-    server = shutil.which("milvus-lite")
-    if server is None:
-        pytest.skip('milvus-lite is not installed: pip install -e ".[milvus]"')
+    for module in ("pymilvus", "milvus_lite"):
+        pytest.importorskip(module, reason='the milvus extra is not installed: pip install -e ".[milvus]"')
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     data = tmp_path_factory.mktemp("milvus-data")
     log = (data.parent / "milvus-lite.log").open("w")
     process = subprocess.Popen(
-        [server, "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        # the interpreter's own module, not a `milvus-lite` on PATH (CI runs .venv/bin/python without it)
+        [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(data), "--host", "127.0.0.1"]
+        + ["--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
