@@ -106,14 +106,8 @@ class Indexer:
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=previous is None, reason=reason)
         report.duplicates, report.leftovers = cleaned.duplicates, leftovers
         reused = _chunks_by_document(previous)
-        fresh_chunks, failed = self._split(
-            [doc for doc in cleaned.documents if doc.id not in reused], progress, on_progress
-        )
-        report.problems += failed
-        documents = [doc for doc in cleaned.documents if doc.id in reused or doc.id in fresh_chunks]
-        if self.settings.reject_bad_files and corpus.is_dir():
-            report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
-        _count_changes(report, {doc.path: doc.id for doc in previous.documents.values()} if previous else {}, documents)
+        before = {doc.path: doc.id for doc in previous.documents.values()} if previous else {}
+        documents, fresh_chunks = self._take_in(corpus, cleaned, report, set(reused), before, progress, on_progress)
 
         unchanged = not (report.added or report.changed or report.removed)
         same_kind = previous is not None and previous.dense.kind == self._dense_kind(len(previous.chunks))
@@ -215,14 +209,8 @@ class Indexer:
         if store is not None:
             report.leftovers = [f"half-written article {doc_id}" for doc_id in store.recover()]
         existing = store.existing_documents() if store else {}
-        fresh_chunks, failed = self._split(
-            [doc for doc in cleaned.documents if doc.id not in existing], progress, on_progress
-        )
-        report.problems += failed
-        documents = [doc for doc in cleaned.documents if doc.id in existing or doc.id in fresh_chunks]
-        if self.settings.reject_bad_files and corpus.is_dir():
-            report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
-        _count_changes(report, {path: doc_id for doc_id, path in existing.items()}, documents)
+        before = {path: doc_id for doc_id, path in existing.items()}
+        documents, fresh_chunks = self._take_in(corpus, cleaned, report, set(existing), before, progress, on_progress)
         removed = set(existing) - {doc.id for doc in documents}
         fresh = [doc for doc in documents if doc.id not in existing]
         if store is not None and not (fresh or removed) and "files" in store.manifest:
@@ -272,6 +260,29 @@ class Indexer:
         if store.manifest.get("settings") != self.settings.chunking_signature():
             return None, f"settings changed ({store.manifest.get('settings')} -> {self.settings.chunking_signature()})"
         return store, "incremental update"
+
+    def _take_in(
+        self,
+        corpus: Path,
+        cleaned: CleanCorpus,
+        report: BuildReport,
+        indexed: set[str],
+        before: dict[str, str],
+        progress: bool,
+        on_progress: ProgressCallback | None,
+    ) -> tuple[list[Document], dict[str, list[Chunk]]]:
+        """The articles the index will hold (already `indexed`, or newly split into chunks) and the new
+        chunks; articles that cannot be split are reported and their files set aside, and the changes are
+        counted against `before` ({corpus path: article id})."""
+        fresh_chunks, failed = self._split(
+            [doc for doc in cleaned.documents if doc.id not in indexed], progress, on_progress
+        )
+        report.problems += failed
+        documents = [doc for doc in cleaned.documents if doc.id in indexed or doc.id in fresh_chunks]
+        if self.settings.reject_bad_files and corpus.is_dir():
+            report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
+        _count_changes(report, before, documents)
+        return documents, fresh_chunks
 
     def _split(
         self, documents: list[Document], progress: bool, on_progress: ProgressCallback | None
