@@ -68,6 +68,14 @@ class BuildReport:
     def chunks_per_second(self) -> float:
         return self.embedded_chunks / self.seconds if self.seconds else 0.0
 
+    def timing(self) -> dict[str, float]:
+        """How long the build took and how much it embedded, as the manifest records it."""
+        return {
+            "seconds": round(self.seconds, 2),
+            "embedded_chunks": self.embedded_chunks,
+            "embed_seconds": round(self.embed_seconds, 2),
+        }
+
 
 class Indexer:
     """Turns a corpus folder into the on-disk index; `run()` builds or updates it."""
@@ -154,11 +162,7 @@ class Indexer:
             )
             report.documents, report.chunks = len(documents), len(chunks)
             report.seconds = time.perf_counter() - started
-            index.manifest["last_build"] = {
-                "seconds": round(report.seconds, 2),
-                "embedded_chunks": len(texts),
-                "embed_seconds": round(report.embed_seconds, 2),
-            }
+            index.manifest["last_build"] = report.timing()
             save_index(self.settings.index_dir, index)
         finally:
             shutil.rmtree(keyword_folder, ignore_errors=True)  # the generation keeps links to its files
@@ -239,11 +243,7 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         manifest = self._manifest(corpus, self.encoder.dimensions, documents, report.chunks)
         manifest["dense_index"] = store.dense_kind if store.manifest else self._dense_kind(len(texts))
-        manifest["last_build"] = {
-            "seconds": round(report.seconds, 2),
-            "embedded_chunks": len(texts),
-            "embed_seconds": round(report.embed_seconds, 2),
-        }
+        manifest["last_build"] = report.timing()
         store.save_manifest(manifest)
         return report
 

@@ -13,7 +13,6 @@ import os
 import shutil
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,18 +37,14 @@ def terms_of(texts: list[str]) -> list[list[str]]:
     if not texts:
         return []
     tokens = bm25s.tokenize(
-        [normalise(t) for t in texts], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+        [normalise(t) for t in texts], stopwords="en", stemmer=stemmer(), return_ids=False, show_progress=False
     )
     return [list(terms) for terms in tokens]
 
 
 def terms(text: str) -> list[str]:
+    """The terms BM25 sees in one text."""
     return terms_of([text])[0]
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    return stemmer()
 
 
 @dataclass(frozen=True)
@@ -151,16 +146,12 @@ class KeywordIndex:
         """Chunks indexed (deleted ones excluded)."""
         return int(self._index.searcher().num_docs)
 
-    def terms(self, text: str) -> list[str]:
-        """The stemmed, stopword-free terms BM25 sees in `text`."""
-        return terms(text)
-
     def search(self, query: str, n: int, doc_ids: Collection[str] | None = None) -> list[tuple[tuple[str, int], float]]:
         """Up to `n` ((article id, chunk number), score) pairs, best first; only chunks of `doc_ids` when given
         (matched inside tantivy, before the top n)."""
         import tantivy
 
-        words = sorted(set(self.terms(query)))
+        words = sorted(set(terms(query)))
         if not words or n <= 0 or (doc_ids is not None and not doc_ids):
             return []
         schema = self._index.schema

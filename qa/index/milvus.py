@@ -40,6 +40,7 @@ MAX_TOP_K = 16_384  # Milvus' limit on one search
 HNSW = {"M": 32, "efConstruction": 80}  # as the embedded HNSW (qa/index/dense.py)
 HNSW_SEARCH_DEPTH = 512  # as the embedded HNSW (qa/index/dense.py)
 CACHED_DOCUMENTS = 2048
+CACHED_DATES = 100_000
 # pymilvus pings every 10 s even when idle; servers that allow fewer pings (milvus-lite's gRPC default: one
 # per 5 minutes) answer with GOAWAY "too_many_pings" and drop the connection during a long embedding stage
 KEEPALIVE = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": False}
@@ -102,6 +103,7 @@ class MilvusIndex:
         self.chunks_name, self.records_name = f"{prefix}_chunks", f"{prefix}_records"
         self.manifest = manifest
         self._documents: OrderedDict[str, Document] = OrderedDict()  # ids are content hashes: never stale
+        self._dates: OrderedDict[str, str | None] = OrderedDict()  # chunk key -> its article's date
         self._lock = threading.Lock()
         self._summary: dict | None = None
 
@@ -223,8 +225,11 @@ class MilvusIndex:
         return [(key, score) for key, score in scored if score > 0]
 
     def published(self, keys: list[str]) -> dict[str, str | None]:
-        rows = self._query(self.chunks_name, f"id in {json.dumps(list(keys))}", ["id", "date"]) if keys else []
-        return {row["id"]: row["date"] or None for row in rows}
+        with self._lock:
+            known = {key: self._dates[key] for key in keys if key in self._dates}
+        missing = [key for key in keys if key not in known]
+        rows = self._query(self.chunks_name, f"id in {json.dumps(missing)}", ["id", "date"]) if missing else []
+        return known | {row["id"]: row["date"] or None for row in rows}
 
     def passage_parts(self, keys: list[str]) -> dict[str, tuple[Chunk, Document]]:
         if not keys:
@@ -405,10 +410,17 @@ class MilvusIndex:
             anns_field=field,
             limit=n,
             filter=expression(filters),
-            output_fields=["doc_id"],
+            output_fields=["date"],
             search_params=params,
         )
-        return list(found[0]) if found else []
+        hits = list(found[0]) if found else []
+        with self._lock:  # recency reads them next: no second round trip for the dates
+            for hit in hits:
+                self._dates[hit["id"]] = hit["entity"].get("date") or None
+                self._dates.move_to_end(hit["id"])
+            while len(self._dates) > CACHED_DATES:
+                self._dates.popitem(last=False)
+        return hits
 
     def _query(self, collection: str, filter_: str, fields: list[str]) -> list[dict]:
         return list(self.client.query(collection, filter=filter_, output_fields=fields))
