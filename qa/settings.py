@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from enum import Enum
 from pathlib import Path
@@ -53,6 +54,7 @@ class Settings:
     recency_half_life: float = 7.0  # days after which that gain is halved
     query_threads: int = 1
     index_threads: int = 0  # 0: every core
+    device: str = "auto"  # where the embedding model runs: auto (a CUDA GPU when torch sees one), cpu, cuda[:n]
     llm: str = "off"
     llm_model: str = ""
     llm_url: str = ""
@@ -84,6 +86,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.dense_index not in ("auto", "flat", "hnsw"):
             raise SettingInvalid(f"NEWSDESK_DENSE_INDEX={self.dense_index!r}: use auto, flat or hnsw")
+        if self.device not in ("auto", "cpu") and not re.fullmatch(r"cuda(:\d+)?", self.device):
+            raise SettingInvalid(f"NEWSDESK_DEVICE={self.device!r}: use auto, cpu, cuda or cuda:N")
         if self.backend not in BACKENDS:
             raise SettingInvalid(f"NEWSDESK_BACKEND={self.backend!r}: use one of {', '.join(BACKENDS)}")
         if self.llm not in LLM_MODES:

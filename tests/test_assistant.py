@@ -71,10 +71,10 @@ def test_questions_are_answered_while_an_upload_is_indexed(tmp_path, corpus_copy
     release, embedding = threading.Event(), threading.Event()
     original = Indexer._embed
 
-    def held_embed(self, texts, progress, on_progress):
+    def held_embed(self, texts, stage):
         embedding.set()
         release.wait(60)
-        return original(self, texts, progress, on_progress)
+        return original(self, texts, stage)
 
     monkeypatch.setattr(Indexer, "_embed", held_embed)
     new = tmp_path / "quake.md"

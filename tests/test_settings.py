@@ -31,6 +31,7 @@ def test_a_typo_is_an_error_not_a_silent_default(monkeypatch, name, value):
         ("NEWSDESK_MAX_UPLOAD_MB", "0"),
         ("NEWSDESK_CONCURRENCY", "-1"),
         ("NEWSDESK_RECENCY_WEIGHT", "high"),
+        ("NEWSDESK_DEVICE", "gpu"),
     ],
 )
 def test_new_limits_and_choices_are_checked_too(monkeypatch, name, value):

@@ -10,6 +10,7 @@ from functools import lru_cache
 from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
 from qa.answer.reader import Reader, Reading, Window
+from qa.language import pipeline
 from qa.normalise import fold_apostrophes, is_figure, normalise_answer, stemmer
 from qa.settings import Settings
 from qa.types import Answer, Document, Passage
@@ -28,6 +29,7 @@ class Answerer:
 
     def warm_up(self) -> None:
         self.reader.warm_up()
+        pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
 
     def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
         started = time.perf_counter()

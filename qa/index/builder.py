@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import shutil
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +22,7 @@ from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordEntry, KeywordIndex, terms_of
 from qa.index.progress import Progress, ProgressCallback
 from qa.index.store import (
+    FORMAT_VERSION,
     UPGRADABLE,
     Index,
     IndexMissing,
@@ -41,6 +46,7 @@ if TYPE_CHECKING:
     from qa.index.milvus import MilvusIndex
 
 log = logging.getLogger(__name__)
+MAX_RETIRED = 0.2  # share of an HNSW graph's nodes left by replaced or deleted chunks before it is rebuilt
 
 
 @dataclass
@@ -63,6 +69,7 @@ class BuildReport:
     duplicates: dict[str, str] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)
     stored: list[Path] = field(default_factory=list)  # files an upload copied into the corpus folder
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per step: reading, splitting, embedding...
 
     @property
     def chunks_per_second(self) -> float:
@@ -74,7 +81,27 @@ class BuildReport:
             "seconds": round(self.seconds, 2),
             "embedded_chunks": self.embedded_chunks,
             "embed_seconds": round(self.embed_seconds, 2),
+            "stages": {stage: round(seconds, 2) for stage, seconds in self.stages.items()},
         }
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Time a step of the build into `stages`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - started
+
+
+@dataclass
+class FreshChunks:
+    """What a build adds: the chunks of each newly split article, their vectors in that order, and the
+    articles that could not be split."""
+
+    chunks: dict[str, list[Chunk]] = field(default_factory=dict)
+    vectors: np.ndarray | None = None  # None when nothing was embedded
+    failed: list[LoadProblem] = field(default_factory=list)
 
 
 class Indexer:
@@ -106,64 +133,64 @@ class Indexer:
         started = time.perf_counter()
         corpus = Path(corpus or self.settings.corpus_dir)
         leftovers = collect_garbage(self.settings.index_dir)
+        reading = time.perf_counter()
         articles, problems = load_corpus(corpus, max_article_chars=self.settings.max_article_chars)
         cleaned = clean_corpus(articles)
+        reading = time.perf_counter() - reading
         if self.settings.backend == "milvus":
             return self._run_milvus(corpus, cleaned, problems, rebuild, progress, on_progress, started)
         previous, reason = (None, "rebuild requested") if rebuild else self._reusable()
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=previous is None, reason=reason)
         report.duplicates, report.leftovers = cleaned.duplicates, leftovers
+        report.stages["reading"] = reading
         reused = _chunks_by_document(previous)
-        before = {doc.path: doc.id for doc in previous.documents.values()} if previous else {}
-        documents, fresh_chunks = self._take_in(corpus, cleaned, report, set(reused), before, progress, on_progress)
+        before = _paths(previous)
+        fresh = self._split_and_embed(cleaned, set(reused), report, progress, on_progress)
+        documents = self._take_in(corpus, cleaned, report, set(reused), before, fresh)
 
         unchanged = not (report.added or report.changed or report.removed)
         same_kind = previous is not None and previous.dense.kind == self._dense_kind(len(previous.chunks))
-        current = previous is not None and previous.keyword is not None and "checksums" in previous.manifest
+        current = (
+            previous is not None
+            and previous.keyword is not None
+            and "checksums" in previous.manifest
+            and previous.manifest.get("format_version") == FORMAT_VERSION
+        )
         if unchanged and same_kind and current:
             report.documents, report.chunks = len(previous.documents), len(previous.chunks)
             report.reason = "up to date"
             report.seconds = time.perf_counter() - started
             return report
 
-        fresh = [doc for doc in documents if doc.id not in reused]
-        texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
-        embed_started = time.perf_counter()
-        fresh_vectors = self._embed(texts, progress, on_progress) if texts else None
-        report.embed_seconds = time.perf_counter() - embed_started
-        report.embedded_chunks = len(texts)
+        fresh_chunks = fresh.chunks
+        fresh_documents = [doc for doc in documents if doc.id not in reused]
 
         chunks: list[Chunk] = []
         laid_out: dict[str, list[Chunk]] = {}
-        rows: list[np.ndarray] = []
-        cursor = 0
+        kept: list[np.ndarray] = []  # per new chunk row: the previous row whose vector it keeps, or -1
         for doc in documents:
-            if doc.id in reused:
-                doc_chunks, doc_vectors = reused[doc.id]
-            else:
-                doc_chunks = fresh_chunks[doc.id]
-                doc_vectors = fresh_vectors[cursor : cursor + len(doc_chunks)]
-                cursor += len(doc_chunks)
+            doc_chunks, previous_rows = reused.get(doc.id) or (fresh_chunks[doc.id], None)
             chunks.extend(doc_chunks)
             laid_out[doc.id] = doc_chunks
-            rows.append(doc_vectors)
+            kept.append(np.full(len(doc_chunks), -1) if previous_rows is None else previous_rows)
         dimensions = previous.manifest["dimensions"] if previous else self.encoder.dimensions
-        vectors = np.vstack(rows) if rows else np.zeros((0, dimensions), dtype=np.float32)
+        layout = np.concatenate(kept).astype(np.int64) if kept else np.zeros(0, dtype=np.int64)
+        fresh_vectors = fresh.vectors if fresh.vectors is not None else np.zeros((0, dimensions), dtype=np.float32)
         by_id = {doc.id: doc for doc in documents}
         removed = set(previous.documents) - set(by_id) if previous else set()
         keyword_folder = self.settings.index_dir / f".tmp-keyword-{os.getpid()}-{time.monotonic_ns()}"
         try:
-            index = Index(
-                documents=by_id,
-                chunks=chunks,
-                dense=DenseIndex.build(vectors, dimensions, self._dense_kind(len(vectors))),
-                keyword=self._keyword(previous, documents, fresh, laid_out, removed, keyword_folder),
-                manifest=self._manifest(corpus, dimensions, documents, len(chunks)),
-            )
-            report.documents, report.chunks = len(documents), len(chunks)
+            with report.stage("dense index"):
+                dense = self._dense(previous, layout, fresh_vectors, dimensions)
+            with report.stage("keyword index"):
+                keyword = self._keyword(previous, documents, fresh_documents, laid_out, removed, keyword_folder)
+            with report.stage("writing"):
+                index = Index(by_id, chunks, dense, keyword, self._manifest(corpus, dimensions, documents, len(chunks)))
+                report.documents, report.chunks = len(documents), len(chunks)
+                report.seconds = time.perf_counter() - started
+                index.manifest["last_build"] = report.timing()  # all but writing it
+                save_index(self.settings.index_dir, index)
             report.seconds = time.perf_counter() - started
-            index.manifest["last_build"] = report.timing()
-            save_index(self.settings.index_dir, index)
         finally:
             shutil.rmtree(keyword_folder, ignore_errors=True)  # the generation keeps links to its files
         return report
@@ -190,6 +217,23 @@ class Indexer:
             return KeywordIndex.build(entries, folder, threads)
         return previous.keyword.grown(folder, entries, removed, threads)
 
+    def _dense(self, previous: Index | None, layout: np.ndarray, added: np.ndarray, dimensions: int) -> DenseIndex:
+        """The dense index for the new chunk rows: row i keeps the previous row `layout[i]`'s vector, or takes
+        the next of `added` where that is -1. An HNSW graph grows in place of being built again (a million
+        vectors take minutes to link) until a fifth of its nodes are retired; a flat index is rebuilt."""
+        kind = self._dense_kind(len(layout))
+        if previous is not None and kind == "hnsw" and previous.dense.kind == "hnsw":
+            stored = previous.dense.size + previous.dense.retired + len(added)
+            retired = stored - len(layout)
+            if retired <= MAX_RETIRED * stored:
+                return previous.dense.grown(layout, added)
+        vectors = np.empty((len(layout), dimensions), dtype=np.float32)
+        old = layout >= 0
+        if old.any():
+            vectors[old] = previous.dense.vectors(layout[old])
+        vectors[~old] = added
+        return DenseIndex.build(vectors, dimensions, kind)
+
     def _dense_kind(self, rows: int) -> str:
         return index_kind(rows, self.settings.dense_index, self.settings.hnsw_above)
 
@@ -214,7 +258,9 @@ class Indexer:
             report.leftovers = [f"half-written article {doc_id}" for doc_id in store.recover()]
         existing = store.existing_documents() if store else {}
         before = {path: doc_id for doc_id, path in existing.items()}
-        documents, fresh_chunks = self._take_in(corpus, cleaned, report, set(existing), before, progress, on_progress)
+        split = self._split_and_embed(cleaned, set(existing), report, progress, on_progress)
+        documents = self._take_in(corpus, cleaned, report, set(existing), before, split)
+        fresh_chunks = split.chunks
         removed = set(existing) - {doc.id for doc in documents}
         fresh = [doc for doc in documents if doc.id not in existing]
         if store is not None and not (fresh or removed) and "files" in store.manifest:
@@ -223,9 +269,7 @@ class Indexer:
             return report
 
         texts = [embedding_text(doc, chunk) for doc in fresh for chunk in fresh_chunks[doc.id]]
-        embed_started = time.perf_counter()
-        vectors = self._embed(texts, progress, on_progress) if texts else np.zeros((0, self.encoder.dimensions))
-        report.embed_seconds, report.embedded_chunks = time.perf_counter() - embed_started, len(texts)
+        vectors = split.vectors if split.vectors is not None else np.zeros((0, self.encoder.dimensions))
         if store is None:
             store = MilvusIndex.create(self.settings, self.encoder.dimensions, self._dense_kind(len(texts)))
         terms = terms_of(texts)
@@ -268,55 +312,119 @@ class Indexer:
         report: BuildReport,
         indexed: set[str],
         before: dict[str, str],
-        progress: bool,
-        on_progress: ProgressCallback | None,
-    ) -> tuple[list[Document], dict[str, list[Chunk]]]:
-        """The articles the index will hold (already `indexed`, or newly split into chunks) and the new
-        chunks; articles that cannot be split are reported and their files set aside, and the changes are
-        counted against `before` ({corpus path: article id})."""
-        fresh_chunks, failed = self._split(
-            [doc for doc in cleaned.documents if doc.id not in indexed], progress, on_progress
-        )
-        report.problems += failed
-        documents = [doc for doc in cleaned.documents if doc.id in indexed or doc.id in fresh_chunks]
+        fresh: FreshChunks,
+    ) -> list[Document]:
+        """The articles the index will hold (already `indexed`, or newly split into chunks); articles that
+        could not be split are reported and their files set aside, and the changes are counted against
+        `before` ({corpus path: article id})."""
+        report.problems += fresh.failed
+        documents = [doc for doc in cleaned.documents if doc.id in indexed or doc.id in fresh.chunks]
         if self.settings.reject_bad_files and corpus.is_dir():
             report.rejected = reject_files(report.problems, corpus, self.settings.rejected_folder)
         _count_changes(report, before, documents)
-        return documents, fresh_chunks
+        return documents
+
+    def _split_and_embed(
+        self,
+        cleaned: CleanCorpus,
+        indexed: set[str],
+        report: BuildReport,
+        progress: bool,
+        on_progress: ProgressCallback | None,
+    ) -> FreshChunks:
+        """Chunks and vectors of the articles not `indexed` yet. A second thread splits them while this one
+        embeds the chunks made so far, so splitting (a twentieth of the work) hides behind embedding;
+        an article that cannot be split is named and left out, the rest go on."""
+        documents = [doc for doc in cleaned.documents if doc.id not in indexed]
+        fresh = FreshChunks()
+        if not documents:
+            return fresh
+        self.encoder.warm_up()  # so the rate counts encoding, not loading the model
+        split: queue.Queue[tuple[Document, list[Chunk]] | None] = queue.Queue()
+        broken: list[BaseException] = []
+
+        def run_splitter() -> None:
+            with report.stage("splitting"):
+                try:
+                    for document, chunks in self._split(documents, fresh.failed, progress, on_progress):
+                        split.put((document, chunks))
+                except BaseException as error:  # raised again on the embedding thread, not lost with this one
+                    broken.append(error)
+                finally:
+                    split.put(None)
+
+        splitter = threading.Thread(target=run_splitter, name="newsdesk-splitting", daemon=True)
+        splitter.start()
+        texts: list[str] = []
+        parts: list[np.ndarray] = []
+        block = self.settings.batch_size * 16
+        finished = False
+        with (
+            report.stage("embedding"),
+            Progress("embedding", 0, "chunks", enabled=progress, callback=on_progress) as stage,
+        ):
+            while True:
+                # take in what is split, waiting only while less than a block is left to embed
+                while not finished and (len(texts) - stage.done < block or not split.empty()):
+                    item = split.get()
+                    if item is None:
+                        finished = True
+                    else:
+                        fresh.chunks[item[0].id] = item[1]
+                        texts.extend(embedding_text(item[0], chunk) for chunk in item[1])
+                stage.grow(len(texts))
+                if broken:
+                    raise broken[0]
+                if finished:
+                    if len(texts) > stage.done:
+                        parts.append(self._embed(texts[stage.done :], stage))
+                    break
+                parts.append(self._embed(texts[stage.done : stage.done + block], stage))
+        splitter.join()
+        fresh.vectors = np.vstack(parts) if parts else None
+        report.embed_seconds = report.stages["embedding"]
+        report.embedded_chunks = len(texts)
+        return fresh
 
     def _split(
-        self, documents: list[Document], progress: bool, on_progress: ProgressCallback | None
-    ) -> tuple[dict[str, list[Chunk]], list[LoadProblem]]:
-        """Chunks of each document; one that cannot be split is named and left out, the rest go on."""
+        self,
+        documents: list[Document],
+        failed: list[LoadProblem],
+        progress: bool,
+        on_progress: ProgressCallback | None,
+    ) -> Iterator[tuple[Document, list[Chunk]]]:
+        """Each document with its chunks; one that cannot be split is added to `failed` instead."""
         chunker = Chunker(
             self.encoder.count_tokens,
             self.settings.chunk_tokens,
             self.settings.overlap_sentences,
             self.encoder.max_tokens,
         )
-        chunks, failed = {}, []
         with Progress("splitting", len(documents), "articles", enabled=progress, callback=on_progress) as stage:
             for doc in documents:
                 try:
-                    chunks[doc.id] = chunker.run(doc)
+                    chunks = chunker.run(doc)
                 except Exception as error:  # one article that breaks the sentence splitter must not stop a build
                     reason = f"could not be split into sentences ({type(error).__name__}: {error})"
                     failed.append(LoadProblem(doc.path, reason, whole_file=file_of(doc.path) == doc.path))
+                else:
+                    yield doc, chunks
                 stage.update()
-        return chunks, failed
 
-    def _embed(self, texts: list[str], progress: bool, on_progress: ProgressCallback | None) -> np.ndarray:
-        """Vectors for `texts`, encoded in blocks so progress can be told between them."""
+    def _embed(self, texts: list[str], stage: Progress) -> np.ndarray:
+        """Vectors for `texts`, encoded in blocks so progress can be told between them.
+
+        Texts go to the model longest first, as one `encode` call would order them, so each batch pads to
+        similar lengths; the vectors come back in the order of `texts`.
+        """
         block = self.settings.batch_size * 16
-        parts = []
-        self.encoder.warm_up()  # so the rate counts encoding, not loading the model
-        with Progress("embedding", len(texts), "chunks", enabled=progress, callback=on_progress) as stage:
-            for start in range(0, len(texts), block):
-                parts.append(
-                    self.encoder.run(texts[start : start + block], threads=self.settings.index_threads or None)
-                )
-                stage.update(len(parts[-1]))
-        return np.vstack(parts)
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), self.encoder.dimensions), dtype=np.float32)
+        for start in range(0, len(texts), block):
+            rows = order[start : start + block]
+            vectors[rows] = self.encoder.run([texts[row] for row in rows], threads=self.settings.index_threads or None)
+            stage.update(len(rows))
+        return vectors
 
     def _reusable(self) -> tuple[Index | None, str]:
         """The current index if its model and chunking match the settings, with the reason if not."""
@@ -326,7 +434,7 @@ class Indexer:
                 return None, "no index yet"
             if manifest.get("settings") != self.settings.chunking_signature():
                 return None, f"settings changed ({manifest.get('settings')} -> {self.settings.chunking_signature()})"
-            return load_index(self.settings.index_dir), "incremental update"
+            return load_index(self.settings.index_dir, check_now=True), "incremental update"
         except IndexUnusable as error:
             if manifest.get("format_version") in UPGRADABLE:
                 try:
@@ -398,13 +506,20 @@ def _count_changes(report: BuildReport, before: dict[str, str], documents: list[
     report.unchanged = sum(before.get(key) == ident for key, ident in after.items())
 
 
-def _chunks_by_document(index: Index | None) -> dict[str, tuple[list[Chunk], np.ndarray]]:
+def _paths(index: Index | None) -> dict[str, str]:
+    """{corpus path: article id} of what `index` holds."""
     if index is None:
         return {}
-    vectors = index.dense.vectors()
+    return dict(zip(index.documents.columns["path"], index.documents.columns["id"], strict=True))
+
+
+def _chunks_by_document(index: Index | None) -> dict[str, tuple[list[Chunk], np.ndarray]]:
+    """Each article's chunks in `index` and their rows there."""
+    if index is None:
+        return {}
     grouped: dict[str, tuple[list[Chunk], list[int]]] = {}
     for row, chunk in enumerate(index.chunks):
         grouped.setdefault(chunk.doc_id, ([], []))
         grouped[chunk.doc_id][0].append(chunk)
         grouped[chunk.doc_id][1].append(row)
-    return {doc_id: (chunks, vectors[rows]) for doc_id, (chunks, rows) in grouped.items()}
+    return {doc_id: (chunks, np.asarray(rows, dtype=np.int64)) for doc_id, (chunks, rows) in grouped.items()}

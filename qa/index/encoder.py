@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerBase
 
+from qa.errors import SettingInvalid
 from qa.settings import Settings
 
 SPECIAL_TOKENS = 2
@@ -34,7 +36,22 @@ class Encoder:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(model_path(), device="cpu")
+            self._model = SentenceTransformer(model_path(), device=self.device)
+
+    @cached_property
+    def device(self) -> str:
+        """'cpu', or the CUDA GPU the settings name ('auto' takes one whenever torch sees it)."""
+        import torch
+
+        wanted = self.settings.device
+        if wanted == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if wanted.startswith("cuda") and not torch.cuda.is_available():
+            raise SettingInvalid(
+                f"NEWSDESK_DEVICE={wanted} but torch sees no CUDA GPU here (torch {torch.__version__}): "
+                "use auto or cpu, or install a CUDA build of torch"
+            )
+        return wanted
 
     @cached_property
     def tokenizer(self) -> PreTrainedTokenizerBase:
@@ -56,9 +73,19 @@ class Encoder:
         )
         return int(dimension())
 
+    @cached_property
+    def _counter(self) -> Tokenizer:
+        """The model's Rust tokenizer set to count: no padding, no truncation (its saved config pads)."""
+        from tokenizers import Tokenizer
+
+        counter = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
+        counter.no_padding()
+        counter.no_truncation()
+        return counter
+
     def count_tokens(self, texts: list[str]) -> list[int]:
-        encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        """Word pieces in each text, special tokens excluded."""
+        return [len(encoding.ids) for encoding in self._counter.encode_batch(texts, add_special_tokens=False)]
 
     def run(self, texts: list[str], *, progress: bool = False, threads: int | None = None) -> np.ndarray:
         """Normalised float32 vectors, one row per text."""

@@ -36,11 +36,9 @@ class Progress:
         self.callback = callback
         self.started = self._last_line = time.monotonic()
         self._bar = None
-        self.enabled = enabled and total > 0
-        if self.enabled and _is_terminal(self.stream):
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, desc=stage, unit=f" {unit}", file=self.stream, dynamic_ncols=True)
+        self._wanted = enabled
+        self.enabled = False
+        self.grow(total)
 
     def update(self, n: int = 1) -> None:
         self.done += n
@@ -52,6 +50,20 @@ class Progress:
             self._bar.update(n)
         elif time.monotonic() - self._last_line >= self.interval:
             self._write_line()
+
+    def grow(self, total: int) -> None:
+        """Raise the total while the work is still being found (chunks are embedded while splitting goes on)."""
+        self.total = max(self.total, total)
+        self.enabled = self._wanted and self.total > 0
+        if self._bar is not None:
+            self._bar.total = self.total
+            self._bar.refresh()
+        elif self.enabled and _is_terminal(self.stream):
+            from tqdm import tqdm
+
+            unit = f" {self.unit}"
+            self._bar = tqdm(total=self.total, desc=self.stage, unit=unit, file=self.stream, dynamic_ncols=True)
+            self._bar.update(self.done)
 
     def close(self) -> None:
         if self._bar is not None:

@@ -1,11 +1,11 @@
 """The index on disk: a manifest pointing at one complete generation folder, swapped in atomically.
 
-Layout: `index/manifest.json` names `index/gen-<stamp>/` which holds documents.jsonl, chunks.jsonl,
-dense.faiss and keyword/ (tantivy segments, hard links to the previous generation's where unchanged). A
-build writes a new generation in full, then replaces the manifest in one rename, so an interrupted build
-leaves the previous index loadable. The manifest records the size and
-SHA-256 of every file of the generation and the counts they hold; loading checks both, so a truncated,
-emptied, reordered or bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
+Layout: `index/manifest.json` names `index/gen-<stamp>/` which holds the article and chunk tables
+(qa/index/tables.py), dense.faiss and keyword/ (tantivy segments, hard links to the previous generation's
+where unchanged). A build writes a new generation in full, then replaces the manifest in one rename, so an
+interrupted build leaves the previous index loadable. The manifest records the size and SHA-256 of every
+file of the generation and the counts they hold; loading checks them, so a truncated, emptied, reordered or
+bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,29 +28,41 @@ import numpy as np
 from qa.errors import IndexMissing, IndexUnusable
 from qa.index.dense import DenseIndex
 from qa.index.keyword import KeywordIndex
+from qa.index.tables import ChunkTable, read_tables, tabulate, write_tables
 from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: the keyword index is tantivy's (1 was bm25s')
-UPGRADABLE = (1,)  # older formats whose articles, chunks and vectors `qa index` reuses (rebuilding the rest)
+FORMAT_VERSION = 3  # 3: articles and chunks as memory-mapped tables (2: JSON lines; 1: bm25s' keyword index)
+UPGRADABLE = (1, 2)  # older formats whose articles, chunks and vectors `qa index` reuses (rebuilding the rest)
+BM25S_FORMATS = (1,)  # their keyword index is rebuilt by tantivy
+CHECK_LATER_BYTES = 32 << 20  # files above this are checksummed in the background after the index opens
 MANIFEST = "manifest.json"
 
 
 @dataclass
 class Index:
-    """Documents, chunks and both search structures, loaded together."""
+    """Articles, chunks and both search structures, loaded together.
 
-    documents: dict[str, Document]
-    chunks: list[Chunk]
+    Built from a dict of documents and a list of chunks, or opened from disk, it holds them as tables
+    (qa/index/tables.py): opening reads no article text.
+    """
+
+    documents: Mapping[str, Document]
+    chunks: Sequence[Chunk]
     dense: DenseIndex
     keyword: KeywordIndex | None  # None only while an older format is upgraded
     manifest: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.chunks, ChunkTable):
+            self.documents, self.chunks = tabulate(self.documents.values(), self.chunks)
         self._rows = lru_cache(maxsize=64)(self._allowed_rows)
         self._doc_ids = lru_cache(maxsize=64)(self._allowed_doc_ids)
         self._first_rows: dict[str, int] | None = None
+        self.damage: str | None = None  # set when a check made after opening finds a file damaged
+        self.checked = threading.Event()  # set once every file's checksum has been verified
+        self.checked.set()
 
     @property
     def built_at(self) -> float:
@@ -70,9 +83,11 @@ class Index:
         return self.dense.kind
 
     def search_dense(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        self._refuse_if_damaged()
         return self.dense.search(vector, n, self._rows(filters) if filters and filters.active else None)
 
     def search_keyword(self, query: str, n: int, filters: Filters | None = None) -> list[tuple[int, float]]:
+        self._refuse_if_damaged()
         found = self.keyword.search(query, n, self._doc_ids(filters) if filters and filters.active else None)
         first = self.first_rows()
         return [(first[doc_id] + number, score) for (doc_id, number), score in found]
@@ -80,32 +95,49 @@ class Index:
     def first_rows(self) -> dict[str, int]:
         """Each article's first chunk row (an article's chunks are consecutive rows)."""
         if self._first_rows is None:
-            first: dict[str, int] = {}
-            for row, chunk in enumerate(self.chunks):
-                first.setdefault(chunk.doc_id, row)
-            self._first_rows = first
+            article = self.chunks.article_rows()
+            starts = np.flatnonzero(np.diff(article, prepend=-1)).tolist()
+            ids = self.documents.columns["id"]
+            self._first_rows = {ids[row]: start for row, start in zip(article[starts].tolist(), starts, strict=True)}
         return self._first_rows
 
     def published(self, keys: list[int]) -> dict[int, str | None]:
-        return {row: self.documents[self.chunks[row].doc_id].date for row in keys}
+        dates, article = self.documents.columns["date"], self.chunks.article_rows()
+        return {row: dates[article[row]] for row in keys}
 
     def passage_parts(self, keys: list[int]) -> dict[int, tuple[Chunk, Document]]:
-        return {row: (self.chunks[row], self.documents[self.chunks[row].doc_id]) for row in keys}
+        parts = {}
+        for row in keys:
+            chunk = self.chunks[row]
+            parts[row] = (chunk, self.documents[chunk.doc_id])
+        return parts
 
     def sources(self) -> list[str]:
-        return sorted({doc.source for doc in self.documents.values() if doc.source}, key=str.lower)
+        return sorted({source for source in self.documents.columns["source"] if source}, key=str.lower)
 
     def newest_date(self) -> str | None:
-        return max((doc.date for doc in self.documents.values() if doc.date), default=None)
+        return max((day for day in self.documents.columns["date"] if day), default=None)
 
     def recent_documents(self, limit: int) -> list[Document]:
-        return sorted(self.documents.values(), key=lambda doc: doc.date or "", reverse=True)[:limit]
+        dates = self.documents.columns["date"]
+        newest = sorted(range(len(dates)), key=lambda row: dates[row] or "", reverse=True)[:limit]
+        return [self.documents.at(row) for row in newest]
+
+    def _allowed_articles(self, filters: Filters) -> np.ndarray:
+        columns = self.documents.columns
+        allowed = (filters.admits(day, source) for day, source in zip(columns["date"], columns["source"], strict=True))
+        return np.fromiter(allowed, dtype=bool, count=len(self.documents))
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:
-        return filters.rows(self.chunks, self.documents)
+        return np.flatnonzero(self._allowed_articles(filters)[self.chunks.article_rows()]).astype(np.int64)
 
     def _allowed_doc_ids(self, filters: Filters) -> frozenset[str]:
-        return frozenset(doc_id for doc_id, document in self.documents.items() if filters.allows(document))
+        ids = self.documents.columns["id"]
+        return frozenset(ids[row] for row in np.flatnonzero(self._allowed_articles(filters)).tolist())
+
+    def _refuse_if_damaged(self) -> None:
+        if self.damage:
+            raise IndexUnusable(self.damage)
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -129,69 +161,97 @@ def writer_lock(folder: Path) -> Iterator[None]:
         yield
 
 
-def load_index(folder: Path, *, retries: int = 2) -> Index:
+def load_index(folder: Path, *, retries: int = 2, check_now: bool = False) -> Index:
     """The index saved under `folder`; raises IndexMissing when there is none.
 
-    A writer may swap generations while we read; reading again picks up the new one.
+    Files up to CHECK_LATER_BYTES are checksummed before it is returned; larger ones (vectors, texts of a
+    big archive) in a background thread just after, unless `check_now`, so opening a million chunks takes
+    a second, not the minute hashing them would: one found damaged then makes the index refuse every
+    search with the remedy (`Index.damage`). A writer may swap generations while we read; reading again
+    picks up the new one.
     """
     for attempt in range(retries):
         try:
-            return _load_index(Path(folder))
+            return _load_index(Path(folder), check_now=check_now)
         except IndexMissing:
             raise
         except IndexUnusable:
             time.sleep(0.2 * (attempt + 1))
-    return _load_index(Path(folder))
+    return _load_index(Path(folder), check_now=check_now)
 
 
 def load_for_upgrade(folder: Path) -> Index:
-    """An index of an older format (UPGRADABLE) without its keyword index, for `qa index` to reuse its
-    articles, chunks and vectors instead of embedding everything again."""
-    return _load_index(Path(folder), keyword=False)
+    """An index of an older format (UPGRADABLE), for `qa index` to reuse its articles, chunks and vectors
+    instead of embedding everything again (and its keyword index when that is still current)."""
+    return _load_index(Path(folder), check_now=True, upgrade=True)
 
 
-def _load_index(folder: Path, *, keyword: bool = True) -> Index:
+def _load_index(folder: Path, *, check_now: bool, upgrade: bool = False) -> Index:
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexMissing(f"no index in {folder}: run `qa index` first")
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION and (keyword or version not in UPGRADABLE):
+    if version != FORMAT_VERSION and not (upgrade and version in UPGRADABLE):
         remedy = "upgrade it with `qa index`" if version in UPGRADABLE else "rebuild it with `qa index --rebuild`"
         raise IndexUnusable(f"index in {folder} has format {version}, this version reads {FORMAT_VERSION}: {remedy}")
+    keyword = version not in BM25S_FORMATS
     generation = folder / str(manifest.get("generation", ""))
     try:
         checksums = manifest.get("checksums")
         if checksums is not None and not keyword:
             checksums = {name: sums for name, sums in checksums.items() if not name.startswith("keyword/")}
-        _verify_files(generation, checksums)
-        documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
-        chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
+        later = _verify_files(generation, checksums, later_above=None if check_now else CHECK_LATER_BYTES)
+        if (generation / "chunks.jsonl").exists():  # formats 1 and 2: articles and chunks as JSON lines
+            documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
+            chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
+            articles, table = tabulate(documents, chunks)
+        else:
+            articles, table = read_tables(generation)
         dense = DenseIndex.load(generation / "dense.faiss")
         keywords = KeywordIndex.load(generation / "keyword") if keyword else None
-        index = Index({doc.id: doc for doc in documents}, chunks, dense, keywords, manifest)
+        index = Index(articles, table, dense, keywords, manifest)
         _verify_contents(index)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexUnusable(f"index in {folder} is damaged ({error}): run `qa index` to rebuild it") from error
+    if later:
+        index.checked.clear()
+        threading.Thread(
+            target=_verify_later, args=(index, folder, generation, later), name="index-checksums", daemon=True
+        ).start()
     return index
 
 
-def _verify_files(generation: Path, checksums: dict | None) -> None:
-    """Every file the manifest lists has its recorded size and SHA-256 (an index written before checksums
-    were recorded is checked by its contents alone, and gets them on the next `qa index`)."""
-    if checksums is None:
-        return
-    for name, expected in checksums.items():
+def _verify_later(index: Index, folder: Path, generation: Path, checksums: dict) -> None:
+    try:
+        _verify_files(generation, checksums, later_above=None)
+    except (OSError, ValueError) as error:
+        index.damage = f"index in {folder} is damaged ({error}): run `qa index` to rebuild it"
+        log.error("%s", index.damage)
+    finally:
+        index.checked.set()
+
+
+def _verify_files(generation: Path, checksums: dict | None, *, later_above: int | None) -> dict:
+    """Every file the manifest lists has its recorded size and SHA-256; those over `later_above` bytes are
+    only measured, and returned to be hashed later (an index written before checksums were recorded is
+    checked by its contents alone, and gets them on the next `qa index`)."""
+    later = {}
+    for name, expected in (checksums or {}).items():
         file = generation / name
         if not file.is_file():
             raise ValueError(f"{name} is missing")
         if file.stat().st_size != expected["bytes"]:
             raise ValueError(f"{name} has {file.stat().st_size:,} bytes, the manifest says {expected['bytes']:,}")
-        if _sha256(file) != expected["sha256"]:
+        if later_above is not None and expected["bytes"] > later_above:
+            later[name] = expected
+        elif _sha256(file) != expected["sha256"]:
             raise ValueError(f"{name} does not match its checksum")
+    return later
 
 
 def _verify_contents(index: Index) -> None:
-    """The counts agree with each other and the manifest, and every chunk is its slice of its document."""
+    """The counts agree with each other and the manifest (how chunks sit in their articles is checked
+    when the tables are read)."""
     counts = index.manifest.get("counts", {})
     sizes = {
         "documents in the manifest": counts.get("documents", len(index.documents)),
@@ -205,15 +265,6 @@ def _verify_contents(index: Index) -> None:
     for what, size in list(sizes.items())[1:]:
         if size != len(index.chunks):
             raise ValueError(f"{len(index.chunks)} chunks but {size} {what}")
-    finished: set[str] = set()  # an article's chunks are consecutive rows: keyword hits are found that way
-    for row, chunk in enumerate(index.chunks):
-        document = index.documents.get(chunk.doc_id)
-        if document is None or document.text[chunk.start : chunk.end] != chunk.text:
-            raise ValueError(f"chunk {row} does not match its document")
-        if row and index.chunks[row - 1].doc_id != chunk.doc_id:
-            finished.add(index.chunks[row - 1].doc_id)
-            if chunk.doc_id in finished:
-                raise ValueError(f"chunk {row} is apart from the other chunks of its article")
 
 
 def _sha256(file: Path) -> str:
@@ -240,8 +291,7 @@ def save_index(folder: Path, index: Index) -> None:
     staging = folder / f".tmp-{name}"
     staging.mkdir()
     try:
-        _write_lines(staging / "documents.jsonl", (json.dumps(d.to_dict()) for d in index.documents.values()))
-        _write_lines(staging / "chunks.jsonl", (json.dumps(c.to_dict()) for c in index.chunks))
+        write_tables(staging, index.documents, index.chunks)
         index.dense.save(staging / "dense.faiss")
         index.keyword.save(staging / "keyword")
         checksums = _checksums(staging)
@@ -299,9 +349,3 @@ def _lines(file: Path):
         for line in handle:
             if line.strip():
                 yield line
-
-
-def _write_lines(file: Path, lines: Iterable[str]) -> None:
-    with file.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line + "\n")

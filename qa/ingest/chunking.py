@@ -23,8 +23,7 @@ class Chunker:
         text = document.text
         title_tokens = self.count_tokens([embedding_prefix(document)])[0]
         budget = max(16, min(self.max_tokens, self.model_limit - title_tokens))
-        spans = _fit(sentence_spans(text), text, self.count_tokens, budget)
-        sizes = self.count_tokens([text[a:b] for a, b in spans])
+        spans, sizes = _fit(sentence_spans(text), text, self.count_tokens, budget)
         chunks, first = [], 0
         while first < len(spans):
             last, used = first, sizes[first]
@@ -70,13 +69,18 @@ def boundary_problems(document: Document, chunks: list[Chunk]) -> list[str]:
     return problems
 
 
-def _fit(spans: list[tuple[int, int]], text: str, count: TokenCounter, budget: int) -> list[tuple[int, int]]:
-    """Cut any sentence longer than the budget into word runs that fit, keeping exact offsets."""
+def _fit(
+    spans: list[tuple[int, int]], text: str, count: TokenCounter, budget: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Cut any sentence longer than the budget into word runs that fit, keeping exact offsets; returns the
+    spans and their sizes in word pieces (each sentence is counted once)."""
     sizes = count([text[a:b] for a, b in spans])
     fitted: list[tuple[int, int]] = []
+    fitted_sizes: list[int | None] = []  # None: a piece of a long sentence, counted below
     for (start, end), size in zip(spans, sizes, strict=True):
         if size <= budget:
             fitted.append((start, end))
+            fitted_sizes.append(size)
             continue
         words = [(m.start() + start, m.end() + start) for m in _words(text[start:end])]
         piece_start = words[0][0]
@@ -85,10 +89,15 @@ def _fit(spans: list[tuple[int, int]], text: str, count: TokenCounter, budget: i
             candidate = text[piece_start : word[1]]
             if piece_words and count([candidate])[0] > budget:
                 fitted.append((piece_start, piece_words[-1][1]))
+                fitted_sizes.append(None)
                 piece_start, piece_words = word[0], []
             piece_words.append(word)
         fitted.append((piece_start, piece_words[-1][1]))
-    return fitted
+        fitted_sizes.append(None)
+    pieces = [i for i, size in enumerate(fitted_sizes) if size is None]
+    for i, size in zip(pieces, count([text[slice(*fitted[i])] for i in pieces]) if pieces else [], strict=True):
+        fitted_sizes[i] = size
+    return fitted, fitted_sizes
 
 
 def _words(text: str):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-
-import numpy as np
+from functools import cached_property
 
 from qa.errors import InvalidQuestion
 from qa.ingest.dates import normalise_date
-from qa.types import Chunk, Document
+from qa.types import Document
 
 NOTHING_MATCHES = "no indexed article matches the filters"
 
@@ -56,7 +55,11 @@ class Filters:
         return bool(self.since or self.until or self.as_of or self.sources)
 
     def allows(self, document: Document) -> bool:
-        published = date.fromisoformat(document.date) if document.date else None
+        return self.admits(document.date, document.source)
+
+    def admits(self, published_on: str | None, source: str | None) -> bool:
+        """Whether an article published on that ISO date (or undated) by that outlet passes."""
+        published = date.fromisoformat(published_on) if published_on else None
         if (self.since or self.until) and published is None:
             return False
         if published and (
@@ -65,13 +68,11 @@ class Filters:
             or (self.as_of and published > self.as_of)
         ):
             return False
-        wanted = {s.lower() for s in self.sources}
-        return not wanted or (document.source or "").lower() in wanted
+        return not self._sources or (source or "").lower() in self._sources
 
-    def rows(self, chunks: list[Chunk], documents: dict[str, Document]) -> np.ndarray:
-        """The chunk rows of the articles these filters allow."""
-        allowed = {doc_id for doc_id, document in documents.items() if self.allows(document)}
-        return np.fromiter((row for row, c in enumerate(chunks) if c.doc_id in allowed), dtype=np.int64)
+    @cached_property
+    def _sources(self) -> frozenset[str]:
+        return frozenset(s.lower() for s in self.sources)
 
     def describe(self) -> str:
         """'published 2024-01-01 to 2024-03-01, from Press TV' — for refusals and the UI."""

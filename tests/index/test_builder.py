@@ -1,9 +1,10 @@
+import numpy as np
 import pytest
 from conftest import ABU_KAMAL, QAIM
 
 from qa.assistant import Assistant
 from qa.index.builder import Indexer
-from qa.index.store import load_index
+from qa.index.store import FORMAT_VERSION, load_index
 from qa.settings import Settings
 
 NEW_ARTICLE = (
@@ -155,7 +156,7 @@ def test_an_index_of_the_previous_format_is_upgraded_without_embedding_again(cor
     report = indexer.run()
     assert "upgraded" in report.reason and report.embedded_chunks == 0 and encoder.embedded == []
     index = load_index(tmp_path / "index")
-    assert index.manifest["format_version"] == 2 and index.keyword.size == len(index.chunks)
+    assert index.manifest["format_version"] == FORMAT_VERSION and index.keyword.size == len(index.chunks)
     assert Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
 
 
@@ -172,3 +173,60 @@ def test_adding_an_article_grows_the_keyword_index_instead_of_rebuilding_it(corp
     assert len(grown) > len(segments) and index.keyword.size == len(index.chunks)
     found = index.search_keyword("residents forced from homes in Valencia", 5)
     assert "Valencia" in index.documents[index.chunks[found[0][0]].doc_id].text
+
+
+def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keyword_segments(
+    corpus_copy, tmp_path, encoder
+):
+    import json
+
+    from qa.index.store import _checksums
+
+    indexer = _indexer(corpus_copy, tmp_path, encoder)
+    indexer.run()
+    built = load_index(tmp_path / "index")
+    manifest_file = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    generation = tmp_path / "index" / manifest["generation"]
+    # what a format-2 generation holds: articles and chunks as JSON lines beside the same tantivy index
+    for name in ("articles.json", "texts.bin", "text_offsets.npy", "chunks.npy", "sentences.npy"):
+        (generation / name).unlink()
+    lines = {"documents.jsonl": built.documents.values(), "chunks.jsonl": built.chunks}
+    for name, records in lines.items():
+        (generation / name).write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records), "utf-8")
+    manifest.update(format_version=2, checksums=_checksums(generation))
+    manifest_file.write_text(json.dumps(manifest))
+    segments = {f.name: f.stat().st_ino for f in (generation / "keyword").iterdir() if f.suffix == ".store"}
+
+    encoder.embedded.clear()
+    report = indexer.run()
+    assert "format 2 upgraded" in report.reason and report.embedded_chunks == 0 and encoder.embedded == []
+    index = load_index(tmp_path / "index")
+    assert index.manifest["format_version"] == FORMAT_VERSION and list(index.chunks) == list(built.chunks)
+    kept = {f.name: f.stat().st_ino for f in index.keyword.folder.iterdir() if f.suffix == ".store"}
+    assert segments and kept == segments
+    assert Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
+
+
+def test_an_hnsw_graph_grows_on_update_and_every_row_keeps_its_own_vector(corpus_copy, tmp_path, encoder, monkeypatch):
+    from qa.index import builder
+    from qa.ingest.chunking import embedding_text
+
+    monkeypatch.setattr(builder, "MAX_RETIRED", 1.0)  # two articles: any change retires over a fifth of the graph
+    indexer = _indexer(corpus_copy, tmp_path, encoder, dense_index="hnsw")
+    indexer.run()
+    before = load_index(tmp_path / "index")
+    (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
+    qaim = corpus_copy / QAIM
+    qaim.write_text(qaim.read_text("utf-8").replace("injury of 36 others", "injury of 41 others"), "utf-8")
+    indexer.run()
+
+    index = load_index(tmp_path / "index")
+    generation = tmp_path / "index" / index.manifest["generation"]
+    assert index.dense.kind == "hnsw" and (generation / "dense_rows.npy").exists()
+    qaim_chunks = sum(before.documents[c.doc_id].path.endswith(QAIM) for c in before.chunks)
+    assert index.dense.retired == qaim_chunks and index.dense.size == len(index.chunks)
+    texts = [embedding_text(index.documents[c.doc_id], c) for c in index.chunks]
+    cosines = np.sum(index.dense.vectors() * encoder.run(texts), axis=1)
+    assert cosines.min() > 0.999  # each row's stored vector is the embedding of that row's text
+    assert [index.search_dense(vector, 1)[0][0] for vector in encoder.run(texts)] == list(range(len(texts)))

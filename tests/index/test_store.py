@@ -46,7 +46,7 @@ def _generation(folder):
 def test_every_file_is_checksummed(built):
     files = {str(f.relative_to(_generation(built))) for f in _generation(built).rglob("*") if f.is_file()}
     recorded = json.loads((built / MANIFEST).read_text())["checksums"]
-    assert files == set(recorded) and {"documents.jsonl", "chunks.jsonl", "dense.faiss"} <= files
+    assert files == set(recorded) and {"articles.json", "texts.bin", "chunks.npy", "dense.faiss"} <= files
 
 
 @pytest.mark.parametrize("how", DAMAGE)
@@ -67,7 +67,7 @@ def test_qa_index_repairs_a_damaged_index(built, tmp_path, how, encoder):
 
     copy = tmp_path / "index"
     shutil.copytree(built, copy)
-    _damage(_generation(copy) / "chunks.jsonl", how)
+    _damage(_generation(copy) / "chunks.npy", how)
     report = Indexer(Settings.from_env(corpus_dir=CORPUS, index_dir=copy), encoder).run(CORPUS)
     assert report.rebuilt and "damaged" in report.reason
     assert len(load_index(copy).chunks) == len(load_index(built).chunks)
@@ -86,3 +86,23 @@ def test_leftovers_of_interrupted_builds_are_removed_and_reported(built, tmp_pat
     assert sorted(report.leftovers) == [".tmp-gen-20250101-000000-1-1", "gen-20000101-000000-1-1"]
     assert not (copy / "gen-20000101-000000-1-1").exists()
     assert load_index(copy).chunks
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_big_files_are_checked_just_after_opening_and_a_damaged_one_stops_searches(built, tmp_path, damaged, encoder):
+    from qa.index import store
+
+    copy = tmp_path / "index"
+    shutil.copytree(built, copy)
+    if damaged:
+        _damage(_generation(copy) / "dense.faiss", "flip")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store, "CHECK_LATER_BYTES", 0)  # every file counts as big: hashed in the background
+        index = load_index(copy)
+    assert index.checked.wait(30)
+    vector = encoder.query("How many targets did US forces strike?")
+    if damaged:
+        with pytest.raises(IndexUnusable, match=r"damaged \(dense.faiss does not match its checksum\).*`qa index`"):
+            index.search_dense(vector, 3)
+    else:
+        assert index.damage is None and len(index.search_dense(vector, 3)) == 3

@@ -37,10 +37,16 @@ def test_sources_match_whatever_the_case():
     assert [Filters.of(sources=["reuters"]).allows(d) for d in (DATED, LATER, UNDATED)] == [False, True, False]
 
 
-def test_rows_are_those_of_allowed_articles():
-    chunks = [Chunk("a", 0, 1, "x"), Chunk("b", 0, 1, "x"), Chunk("a", 0, 1, "x"), Chunk("c", 0, 1, "x")]
+def test_an_index_searches_only_the_chunks_of_allowed_articles():
+    from qa.index.store import Index
+
     documents = {d.id: d for d in (DATED, LATER, UNDATED)}
-    assert Filters.of(sources=["Press TV"]).rows(chunks, documents).tolist() == [0, 2]
+    chunks = [Chunk(doc_id, 0, 1, documents[doc_id].text[:1]) for doc_id in ("a", "a", "b", "c")]
+    vectors = np.eye(4, 8, dtype=np.float32)
+    index = Index(documents, chunks, DenseIndex.build(vectors, 8), None)
+    found = index.search_dense(vectors[3], 4, Filters.of(sources=["Press TV"]))
+    assert sorted(row for row, _ in found) == [0, 1]
+    assert sorted(row for row, _ in index.search_dense(vectors[3], 4, Filters.of(until="2024-03-31"))) == [0, 1, 2]
 
 
 def test_dense_search_filters_inside_faiss_not_after_the_top_n():

@@ -1,0 +1,24 @@
+"""The embedding model's token counts (what chunks are packed by) and where it runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.errors import SettingInvalid
+from qa.index.encoder import Encoder
+from qa.settings import Settings
+
+
+def test_token_counts_are_the_model_tokenizers_without_padding_or_special_tokens(encoder):
+    texts = ["Gaza", "", "The PMU said 16 people were killed and 36 injured in al-Qa’im.", "word " * 300]
+    expected = [len(encoder.tokenizer(text, add_special_tokens=False)["input_ids"]) for text in texts]
+    assert encoder.count_tokens(texts) == expected and expected[0] < 5 and expected[-1] == 300
+
+
+def test_auto_runs_on_the_cpu_without_a_gpu_and_asking_for_one_that_is_not_there_says_so():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU")
+    assert Encoder(Settings.from_env(device="auto")).device == "cpu"
+    with pytest.raises(SettingInvalid, match="NEWSDESK_DEVICE=cuda but torch sees no CUDA GPU"):
+        Encoder(Settings.from_env(device="cuda")).warm_up()
