@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -53,17 +54,28 @@ class Assistant:
         self.jobs = JobQueue()
         self._lock = threading.Lock()  # held only to load or swap the index, never while building one
         self._build_lock = threading.Lock()
+        self._warm = False  # the models are loaded
+        self.corpus_checked = threading.Event()  # set when the index has been compared with the corpus folder
 
     def warm_up(self) -> None:
-        with self._lock:
-            if self.index is None:
-                self._load()
-        self.encoder.warm_up()
-        self.answerer.warm_up()
+        """Open the index (building it when there is none) and load the models. The index opens on a second
+        thread meanwhile (FAISS and numpy read files without holding the GIL), so a big one adds little."""
+        if self._warm and self.index is not None:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-open") as pool:
+            opening = pool.submit(open_index, self.settings) if self.index is None else None
+            self.encoder.warm_up()
+            self.answerer.warm_up()
+            if self.settings.question_dates:
+                date_range_in("two weeks ago", date.today())  # dateparser's English data, before a question
+            self._warm = True
+            with self._lock:
+                if self.index is None:
+                    self._load(opening)
 
-    def _load(self) -> None:
+    def _load(self, opening: Future | None = None) -> None:
         try:
-            index = open_index(self.settings)
+            index = opening.result() if opening else open_index(self.settings)
         except IndexUnusable as error:
             if not isinstance(error, IndexMissing):
                 log.warning("%s", error)
@@ -71,7 +83,8 @@ class Assistant:
             Indexer(self.settings, self.encoder).run(self.settings.corpus_dir)
             index = open_index(self.settings)
         self._use(index)
-        self._report_staleness()
+        self.corpus_checked.clear()
+        threading.Thread(target=self._report_staleness, name="newsdesk-staleness", daemon=True).start()
 
     def _use(self, index: SearchIndex) -> None:
         newest = index.newest_date()
@@ -80,8 +93,14 @@ class Assistant:
         self.index = index
 
     def _report_staleness(self) -> None:
-        """Warn when the index on disk no longer matches the settings or the corpus folder."""
-        manifest = self.index.manifest
+        """Warn when the index on disk no longer matches the settings or the corpus folder (in the
+        background: comparing the corpus reads every file of it)."""
+        try:
+            self._compare_with_corpus(self.index.manifest)
+        finally:
+            self.corpus_checked.set()
+
+    def _compare_with_corpus(self, manifest: dict) -> None:
         if manifest.get("settings") != self.settings.chunking_signature():
             log.warning(
                 "the index in %s was built with %s but the settings say %s: run `qa index` to rebuild it",

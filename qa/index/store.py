@@ -10,6 +10,7 @@ bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -222,6 +223,10 @@ def _load_index(folder: Path, *, check_now: bool, upgrade: bool = False) -> Inde
 
 
 def _verify_later(index: Index, folder: Path, generation: Path, checksums: dict) -> None:
+    # at the lowest priority: this thread uses only the CPU that loading and answering leave idle (on
+    # Linux a thread has its own; elsewhere it shares the process's and this is skipped)
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     try:
         _verify_files(generation, checksums, later_above=None)
     except (OSError, ValueError) as error:

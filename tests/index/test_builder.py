@@ -116,7 +116,9 @@ def test_loading_reports_changed_settings_and_a_changed_corpus(corpus_copy, tmp_
     indexer = _indexer(corpus_copy, tmp_path, encoder)
     indexer.run()
     (corpus_copy / "valencia-floods.txt").write_text(NEW_ARTICLE, "utf-8")
-    Assistant(indexer.settings.with_(chunk_tokens=120), encoder=encoder).warm_up()
+    assistant = Assistant(indexer.settings.with_(chunk_tokens=120), encoder=encoder)
+    assistant.warm_up()
+    assert assistant.corpus_checked.wait(30)  # the corpus is compared in the background: reading it takes time
     assert "settings say" in caplog.text
     assert "changed since the index was built (1 new)" in caplog.text
 

@@ -30,3 +30,22 @@ def test_disabled_progress_writes_nothing_but_still_calls_back():
         stage.update(3)
     assert log.getvalue() == ""
     assert seen == [("embedding", 3, 3)]
+
+
+def test_a_total_found_while_working_grows_and_the_lines_follow_it():
+    log, seen = io.StringIO(), []
+    with Progress("embedding", 0, "chunks", interval=0.0, stream=log, callback=lambda *a: seen.append(a)) as stage:
+        stage.grow(512)
+        stage.update(512)
+        stage.grow(2000)
+        stage.update(1488)
+    lines = log.getvalue().splitlines()
+    assert lines[0].startswith("embedding: 512/512 chunks") and lines[1].startswith("embedding: 2,000/2,000 chunks")
+    assert seen == [("embedding", 512, 512), ("embedding", 2000, 2000)]
+
+
+def test_nothing_to_do_writes_nothing():
+    log = io.StringIO()
+    with Progress("embedding", 0, "chunks", interval=0.0, stream=log):
+        pass
+    assert log.getvalue() == ""
