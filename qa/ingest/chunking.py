@@ -97,7 +97,7 @@ def _fit(
     pieces = [i for i, size in enumerate(fitted_sizes) if size is None]
     for i, size in zip(pieces, count([text[slice(*fitted[i])] for i in pieces]) if pieces else [], strict=True):
         fitted_sizes[i] = size
-    return fitted, fitted_sizes
+    return fitted, [size or 0 for size in fitted_sizes]  # every piece was counted above
 
 
 def _words(text: str):
