@@ -234,6 +234,11 @@ class Indexer:
         vectors[~old] = added
         return DenseIndex.build(vectors, dimensions, kind)
 
+    @property
+    def _block(self) -> int:
+        """Chunks embedded between progress reports (and, while splitting goes on, at a time)."""
+        return self.settings.batch_size * 16
+
     def _dense_kind(self, rows: int) -> str:
         return index_kind(rows, self.settings.dense_index, self.settings.hnsw_above)
 
@@ -357,7 +362,7 @@ class Indexer:
         splitter.start()
         texts: list[str] = []
         parts: list[np.ndarray] = []
-        block = self.settings.batch_size * 16
+        block = self._block
         finished = False
         with (
             report.stage("embedding"),
@@ -417,7 +422,7 @@ class Indexer:
         Texts go to the model longest first, as one `encode` call would order them, so each batch pads to
         similar lengths; the vectors come back in the order of `texts`.
         """
-        block = self.settings.batch_size * 16
+        block = self._block
         order = np.argsort([-len(text) for text in texts], kind="stable")
         vectors = np.empty((len(texts), self.encoder.dimensions), dtype=np.float32)
         for start in range(0, len(texts), block):

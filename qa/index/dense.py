@@ -102,8 +102,6 @@ class DenseIndex:
             rows = np.arange(self.size)
         if len(rows) == 0:
             return np.zeros((0, self._index.d), dtype=np.float32)
-        if self.rows is None and np.array_equal(rows, np.arange(self.size)):
-            return self._index.reconstruct_n(0, self.size)
         return self._index.reconstruct_batch(self._stored_ids()[np.asarray(rows, dtype=np.int64)])
 
     def search(self, vector: np.ndarray, n: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -20,7 +20,13 @@ from qa.types import Chunk, Document
 
 ARTICLE_FIELDS = ("id", "title", "date", "source", "url", "path", "date_from")
 CHUNK_ROW = np.dtype([("article", "<i4"), ("start", "<i4"), ("end", "<i4"), ("first", "<i8"), ("count", "<i4")])
-FILES = ("articles.json", "texts.bin", "text_offsets.npy", "chunks.npy", "sentences.npy")
+FILES = (  # what a generation holds besides the dense and keyword indexes
+    "articles.json",
+    "texts.bin",
+    "text_offsets.npy",
+    "chunks.npy",
+    "sentences.npy",
+)
 CACHED_ARTICLES = 4096
 
 

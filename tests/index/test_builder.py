@@ -183,6 +183,7 @@ def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keywor
     import json
 
     from qa.index.store import _checksums
+    from qa.index.tables import FILES
 
     indexer = _indexer(corpus_copy, tmp_path, encoder)
     indexer.run()
@@ -191,7 +192,7 @@ def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keywor
     manifest = json.loads(manifest_file.read_text())
     generation = tmp_path / "index" / manifest["generation"]
     # what a format-2 generation holds: articles and chunks as JSON lines beside the same tantivy index
-    for name in ("articles.json", "texts.bin", "text_offsets.npy", "chunks.npy", "sentences.npy"):
+    for name in FILES:
         (generation / name).unlink()
     lines = {"documents.jsonl": built.documents.values(), "chunks.jsonl": built.chunks}
     for name, records in lines.items():
