@@ -1,17 +1,21 @@
-"""Tune how much the retrieval score counts beside the reader's margin when choosing among windows' answers.
+"""Tune how the answer stage chooses among windows: how much the retrieval score counts beside the reader's
+margin (`retrieval_weight`), and how sure the first window's answer must be to stop reading (`sure_margin`).
 
     python eval/tune.py --limit 300
 
 Runs each SQuAD dev question once (retrieval, windows, reader) on a sample that skips the questions CI's
-gate asks, keeps every window's reading, then scores each candidate `retrieval_weight` offline: the share
-of questions whose chosen span contains an accepted answer. Nothing is tuned on the shipped set.
+gate asks, keeps every window's reading, then scores each candidate setting offline: the share of
+questions whose chosen span contains an accepted answer, and the share answered from one window (the
+reading cost). Nothing is tuned on the shipped set.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 
 from qa.answer.answerer import select_windows
+from qa.answer.reader import Reading, Window
 from qa.assistant import Assistant
 from qa.evaluation.metrics import contains
 from qa.evaluation.runner import cache_dir, load_questions
@@ -19,6 +23,20 @@ from qa.settings import PROJECT_ROOT, Settings
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "evaldata" / "squad11"
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
+SURE = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, math.inf)
+
+
+def contained(row: dict, reading: Reading | None) -> bool:
+    return reading is not None and any(contains(reading.text, answer) for answer in row["answers"])
+
+
+def chosen(readings: list[Reading], first: Window, weight: float, sure: float) -> tuple[Reading | None, bool]:
+    """What the answer stage picks from these readings, and whether it stopped after the first window."""
+    opening = next((reading for reading in readings if reading.window == first), None)
+    if opening is not None and opening.margin >= sure:
+        return opening, True
+    best = max(readings, key=lambda r: r.margin + weight * r.window.passage.score, default=None)
+    return best, False
 
 
 def main() -> None:
@@ -36,16 +54,20 @@ def main() -> None:
     for row in sample:
         passages = assistant.retriever.run(row["question"])
         windows = select_windows(row["question"], passages, assistant.settings.reader_windows)
-        readings.append((row, assistant.answerer.reader.run(row["question"], windows)))
-    print(f"{len(sample)} SQuAD dev questions outside the CI sample")
-    print("retrieval_weight  answer contained")
+        if windows:
+            readings.append((row, windows[0], assistant.answerer.reader.run(row["question"], windows)))
+    print(f"{len(sample)} SQuAD dev questions outside the CI sample, {len(readings)} with windows to read")
+    print("retrieval_weight  answer contained (every window read)")
     for weight in WEIGHTS:
-        right = 0
-        for row, found in readings:
-            if found:
-                best = max(found, key=lambda r: r.margin + weight * r.window.passage.score)
-                right += any(contains(best.text, answer) for answer in row["answers"])
-        print(f"{weight:16.1f}  {right / len(readings):.3f}")
+        right = sum(contained(row, chosen(found, first, weight, math.inf)[0]) for row, first, found in readings)
+        print(f"{weight:16.1f}  {right / len(sample):.3f}")
+    weight = assistant.settings.retrieval_weight
+    print(f"sure_margin  answer contained  one window read   (retrieval_weight {weight:g})")
+    for sure in SURE:
+        picks = [(row, *chosen(found, first, weight, sure)) for row, first, found in readings]
+        right = sum(contained(row, reading) for row, reading, _ in picks)
+        early = sum(stopped for _, _, stopped in picks)
+        print(f"{sure:11.1f}  {right / len(sample):16.3f}  {early / len(sample):15.3f}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, fields, replace
@@ -49,6 +50,7 @@ class Settings:
     reader_int8: bool = True
     min_answer_margin: float = -1.5  # where false refusals and false answers are equal in eval/calibrate.py
     retrieval_weight: float = 3.0
+    sure_margin: float = math.inf  # a first window's answer this far above "no answer" ends the reading (eval/tune.py)
     question_dates: bool = True  # read a time named in a question ("last week") as a publication range
     recency_weight: float = 0.2  # how much a newer article gains in retrieval (measured: eval/recency.py)
     recency_half_life: float = 7.0  # days after which that gain is halved

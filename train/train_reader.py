@@ -13,6 +13,7 @@ answer. A fixed sixth of the articles is held out for the dev figures in the rep
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -40,45 +41,78 @@ def held_out(group: str) -> bool:
     return int(hashlib.sha1(group.encode()).hexdigest(), 16) % 6 == 0
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
+@functools.lru_cache(maxsize=1 << 16)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
 
 
-def windows_of(spans: list[tuple[int, int]], centre: int) -> tuple[int, int]:
-    """The character range of sentence `centre` with its neighbours on each side."""
-    first, last = max(0, centre - 1), min(len(spans) - 1, centre + 1)
+WINDOW_SENTENCES = 3  # as the answer stage reads (qa/answer/answerer.py)
+
+
+def window_at(spans: list[tuple[int, int]], first: int) -> tuple[int, int]:
+    """The character range of WINDOW_SENTENCES sentences from sentence `first` (fewer at the end)."""
+    first = max(0, min(first, len(spans) - 1))
+    last = min(len(spans), first + WINDOW_SENTENCES) - 1
     return spans[first][0], spans[last][1]
 
 
+def _holds_any(text: str, answers: list[str]) -> bool:
+    return any(answer and answer in text for answer in answers)
+
+
 def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
-    """rows: question, context, answers [{text, start}], group."""
+    """rows: question, context, answers [{text, start}], group.
+
+    An answerable question gives a window holding its answer, the answer's sentence at a random place in
+    it (question time reads windows that step through a passage, so the answer is as often first or last
+    as in the middle); 6 times in 10 a window of the same paragraph without the answer; and 5 times in 10
+    the window of another paragraph of the same article that shares most words with the question, which
+    is what the reader must tell apart at question time. An unanswerable question gives the window of its
+    paragraph that shares most words with it.
+    """
     from qa.language import sentence_spans
 
     contexts = sorted({row["context"] for row in rows})
     spans_of = {context: sentence_spans(context) or [(0, len(context))] for context in contexts}
+    paragraphs: dict[str, list[str]] = {}
+    for row in rows:
+        group = paragraphs.setdefault(row["group"], [])
+        if row["context"] not in group:
+            group.append(row["context"])
     examples = []
     for row in rows:
         context, spans = row["context"], spans_of[row["context"]]
+        asked = _words(row["question"])
         answers = row["answers"]
-        if answers:
-            answer = answers[0]
-            start, end = answer["start"], answer["start"] + len(answer["text"])
-            centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
-            if centre is None:
-                continue
-            lo, hi = windows_of(spans, centre)
-            if end <= hi:
-                examples.append(Example(row["question"], context[lo:hi], start - lo, answer["text"], row["group"]))
-            texts = [a["text"] for a in answers]
-            free = [i for i in range(len(spans)) if not any(t in context[slice(*windows_of(spans, i))] for t in texts)]
-            if free and rng.random() < 0.6:
-                lo, hi = windows_of(spans, rng.choice(free))
-                examples.append(Example(row["question"], context[lo:hi], None, "", row["group"]))
-        else:
-            asked = _words(row["question"])
+        if not answers:
             centre = max(range(len(spans)), key=lambda i: len(asked & _words(context[slice(*spans[i])])))
-            lo, hi = windows_of(spans, centre)
+            lo, hi = window_at(spans, centre - rng.randrange(WINDOW_SENTENCES))
             examples.append(Example(row["question"], context[lo:hi], None, "", row["group"]))
+            continue
+        answer = answers[0]
+        texts = [a["text"] for a in answers]
+        start, end = answer["start"], answer["start"] + len(answer["text"])
+        centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
+        if centre is None:
+            continue
+        lo, hi = window_at(spans, centre - rng.randrange(WINDOW_SENTENCES))
+        if lo <= start and end <= hi:
+            examples.append(Example(row["question"], context[lo:hi], start - lo, answer["text"], row["group"]))
+        free = [i for i in range(len(spans)) if not _holds_any(context[slice(*window_at(spans, i))], texts)]
+        if free and rng.random() < 0.6:
+            lo, hi = window_at(spans, rng.choice(free))
+            examples.append(Example(row["question"], context[lo:hi], None, "", row["group"]))
+        others = [
+            (len(asked & _words(other[slice(*window_at(spans_of[other], i))])), other, i)
+            for other in paragraphs[row["group"]]
+            if other != context
+            for i in range(len(spans_of[other]))
+            if not _holds_any(other[slice(*window_at(spans_of[other], i))], texts)
+        ]
+        if others and rng.random() < 0.5:
+            _, other, i = max(others, key=lambda item: item[0])
+            lo, hi = window_at(spans_of[other], i)
+            examples.append(Example(row["question"], other[lo:hi], None, "", row["group"]))
     return examples
 
 

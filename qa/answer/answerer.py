@@ -3,6 +3,7 @@ span or decide there is none, then cite the sentence that holds it."""
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from functools import lru_cache
@@ -38,7 +39,7 @@ class Answerer:
         if not any(stems(question) & stems(window.text) for window in windows):
             return _refusal(question, passages, "no window shares a content word with the question")
         started = time.perf_counter()
-        readings = self.reader.run(question, windows)
+        readings = self.read(question, windows)
         timings["reading"] = time.perf_counter() - started
         threshold = self.settings.min_answer_margin
         weight = self.settings.retrieval_weight
@@ -66,6 +67,16 @@ class Answerer:
             answer_type="figure" if is_figure(best.text) else "span",
             confidence=best.margin,
         )
+
+    def read(self, question: str, windows: list[Window]) -> list[Reading]:
+        """The readings of `windows`, best margin first. The best-matching window is read alone first and
+        the others only when its answer does not clear `sure_margin`: most questions then cost one window."""
+        if len(windows) < 2 or math.isinf(self.settings.sure_margin):
+            return self.reader.run(question, windows)
+        first = self.reader.run(question, windows[:1])
+        if first and first[0].margin >= self.settings.sure_margin:
+            return first
+        return sorted(first + self.reader.run(question, windows[1:]), key=lambda reading: -reading.margin)
 
 
 def _refusal(question: str, passages: list[Passage], reason: str, confidence: float = 0.0) -> Answer:

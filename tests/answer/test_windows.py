@@ -47,3 +47,38 @@ def test_only_differing_figures_from_different_articles_compete():
     assert len(competing_readings("How many homes lost power?", far)) == 1
     words = [reading(first, "Monday", 5.0), reading(second, "Monday", 4.9)]
     assert len(competing_readings("When did the storm hit?", words)) == 1
+
+
+class _RecordingReader:
+    """Stands in for the model: a fixed margin per window, and a record of what each call read."""
+
+    def __init__(self, margins: dict[int, float]) -> None:
+        self.margins, self.calls = margins, []
+
+    def run(self, question: str, windows: list[Window]) -> list[Reading]:
+        self.calls.append(len(windows))
+        found = [Reading(w, w.start, w.start + 4, self.margins[w.start]) for w in windows]
+        return sorted(found, key=lambda reading: -reading.margin)
+
+
+def _answerer(sure: float, margins_by_rank: list[float]):
+    from qa.answer.answerer import Answerer
+    from qa.settings import Settings
+
+    windows = select_windows("When did the port reopen?", [_passage()], limit=2)
+    answerer = Answerer(Settings(sure_margin=sure))
+    answerer.reader = _RecordingReader({w.start: m for w, m in zip(windows, margins_by_rank, strict=True)})
+    return answerer, windows
+
+
+def test_a_sure_first_window_ends_the_reading_and_an_unsure_one_reads_the_rest():
+    answerer, windows = _answerer(3.0, [4.0, 6.0])
+    assert [r.window for r in answerer.read("q", windows)] == [windows[0]]
+    assert answerer.reader.calls == [1]
+
+    answerer, windows = _answerer(3.0, [2.0, 6.0])
+    readings = answerer.read("q", windows)
+    assert [r.margin for r in readings] == [6.0, 2.0] and answerer.reader.calls == [1, 1]
+
+    answerer, windows = _answerer(float("inf"), [9.0, 6.0])
+    assert len(answerer.read("q", windows)) == 2 and answerer.reader.calls == [2]
