@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
@@ -22,8 +23,10 @@ ALWAYS = -1e9  # a margin every reading passes: each question gets its best read
 
 
 def margins(assistant: Assistant, questions: list[str]) -> list[float]:
-    """The reader's best margin over "no answer" per question (what `min_answer_margin` compares)."""
-    return [assistant.run(question).confidence for question in questions]
+    """The reader's best margin over "no answer" per question (what `min_answer_margin` compares); a question
+    refused before the margin is compared (nothing retrieved, no shared word) counts as refused at any margin."""
+    answers = [assistant.run(question) for question in questions]
+    return [answer.confidence if answer.answered else -math.inf for answer in answers]
 
 
 def _sample(rows: list, limit: int) -> list:

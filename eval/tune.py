@@ -1,5 +1,6 @@
 """Tune how the answer stage chooses among windows: how much the retrieval score counts beside the reader's
-margin (`retrieval_weight`), and how sure the first window's answer must be to stop reading (`sure_margin`).
+margin (`retrieval_weight`), how many windows to read (`reader_windows`), and how sure the first window's
+answer must be to stop reading (`sure_margin`).
 
     python eval/tune.py --limit 300
 
@@ -24,6 +25,7 @@ from qa.settings import PROJECT_ROOT, Settings
 SQUAD = PROJECT_ROOT.parent / "shared" / "evaldata" / "squad11"
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
 SURE = (0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, math.inf)
+COUNTS = (1, 2, 3, 4, 6)
 
 
 def contained(row: dict, reading: Reading | None) -> bool:
@@ -53,18 +55,26 @@ def main() -> None:
     readings = []
     for row in sample:
         passages = assistant.retriever.run(row["question"])
-        windows = select_windows(row["question"], passages, assistant.settings.reader_windows)
+        windows = select_windows(row["question"], passages, max(COUNTS))
         if windows:
-            readings.append((row, windows[0], assistant.answerer.reader.run(row["question"], windows)))
+            readings.append((row, windows, assistant.answerer.reader.run(row["question"], windows)))
+
+    def first(count: int) -> list[tuple[dict, Window, list[Reading]]]:
+        """Each question's readings as if only its first `count` windows had been read."""
+        return [(row, ws[0], [r for r in found if r.window in ws[:count]]) for row, ws, found in readings]
+
     print(f"{len(sample)} SQuAD dev questions outside the CI sample, {len(readings)} with windows to read")
-    print("retrieval_weight  answer contained (every window read)")
+    print("retrieval_weight  " + "  ".join(f"{count} windows" for count in COUNTS) + "   (answer contained)")
     for weight in WEIGHTS:
-        right = sum(contained(row, chosen(found, first, weight, math.inf)[0]) for row, first, found in readings)
-        print(f"{weight:16.1f}  {right / len(sample):.3f}")
-    weight = assistant.settings.retrieval_weight
-    print(f"sure_margin  answer contained  one window read   (retrieval_weight {weight:g})")
+        shares = []
+        for count in COUNTS:
+            picks = first(count)
+            shares.append(sum(contained(row, chosen(found, one, weight, math.inf)[0]) for row, one, found in picks))
+        print(f"{weight:16.1f}  " + "  ".join(f"{right / len(sample):9.3f}" for right in shares))
+    weight, count = assistant.settings.retrieval_weight, assistant.settings.reader_windows
+    print(f"sure_margin  answer contained  one window read   (retrieval_weight {weight:g}, {count} windows)")
     for sure in SURE:
-        picks = [(row, *chosen(found, first, weight, sure)) for row, first, found in readings]
+        picks = [(row, *chosen(found, one, weight, sure)) for row, one, found in first(count)]
         right = sum(contained(row, reading) for row, reading, _ in picks)
         early = sum(stopped for _, _, stopped in picks)
         print(f"{sure:11.1f}  {right / len(sample):16.3f}  {early / len(sample):15.3f}")

@@ -238,10 +238,11 @@ def evaluate(model, tokenizer, examples: list[Example]) -> dict:
     with torch.no_grad():
         for k in range(0, len(examples), 64):
             idx = list(range(k, min(k + 64, len(examples))))
+            device = next(model.parameters()).device
             out = model(
-                input_ids=padded(enc, "input_ids", idx, tokenizer.pad_token_id),
-                attention_mask=padded(enc, "attention_mask", idx, 0),
-                token_type_ids=padded(enc, "token_type_ids", idx, 0),
+                input_ids=padded(enc, "input_ids", idx, tokenizer.pad_token_id).to(device),
+                attention_mask=padded(enc, "attention_mask", idx, 0).to(device),
+                token_type_ids=padded(enc, "token_type_ids", idx, 0).to(device),
             )
             for row, i in enumerate(idx):
                 seq = enc.sequence_ids(i)
@@ -278,14 +279,17 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 - **Data** (CC BY-SA 4.0 for SQuAD; RealTimeQA's dev weeks): SQuAD 2.0 dev questions, answerable and
   unanswerable (`shared/traindata/squad20_dev.jsonl`), SQuAD 1.1 dev questions not already among them
   (`shared/evaldata/squad11/`), and RealTimeQA dev questions whose answer appears in their gold article.
-  Each answerable question gives its answer's window and, 6 times in 10, a window of the same paragraph
-  without the answer ("no answer"); each unanswerable one gives the window that shares most words with it.
+  Windows are three sentences, as the answer stage reads them. Each answerable question gives a window
+  holding its answer (the answer's sentence first, middle or last, at random), 6 times in 10 a window of
+  the same paragraph without the answer ("no answer"), and 5 times in 10 the window of another paragraph
+  of the same article that shares most words with the question (a hard "no answer"); each unanswerable
+  one gives the window of its paragraph that shares most words with it.
   Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
 - **Held out**: the articles whose title hashes to 0 mod 6 (a sixth), for the figures below.
-- **Settings**: seed {seed}; {cycles} cycles of {epochs} epoch each (warm restarts: a fresh AdamW, 10%
+- **Settings**: seed {seed}; {cycles} cycle(s) of {epochs:g} epochs (each cycle a fresh AdamW, 10%
   warm-up then linear decay, the learning rate halved each cycle from {lr}); batch {batch}, weight decay
   0.01, gradient clipping 1.0; {train_windows} training windows; the last run took {minutes:.0f} minutes on
-  {threads} CPU threads.
+  {hardware}.
 
 ## Held-out figures (windows of held-out articles)
 
@@ -294,7 +298,7 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 | {span_em:.3f} | {span_f1:.3f} | {answerable_windows} | {windows} | {no_answer_accuracy:.3f} | {best_margin:.2f} |
 
 The loss curve of the last run is `loss.png`; every figure is in `training.json`. Rebuild with
-`python train/train_reader.py --cycles {cycles}` (same seed, same data order). A run resumed with
+`python train/train_reader.py` (same seed, same data order). A run resumed with
 `--resume DIR --start-cycle N` replays the data order of the finished cycles, but dropout draws differ,
 so it gives equivalent, not bit-identical, weights.
 """
@@ -312,7 +316,7 @@ def write_model_card(out: Path, threads: int) -> None:
         lr=report["lr"],
         train_windows=report["train_windows"],
         minutes=report["seconds"] / 60,
-        threads=threads,
+        hardware="a CUDA GPU" if report.get("device") == "cuda" else f"{threads} CPU threads",
         **report["heldout"],
     )
     (out / "MODEL_CARD.md").write_text(card)
@@ -328,6 +332,7 @@ def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, star
     )
     losses: list[float] = []
     step = 0
+    device = next(model.parameters()).device
     model.train()
     while step < steps:
         order = sorted(range(len(starts)), key=lambda i: (rng.random(),))
@@ -343,6 +348,7 @@ def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, star
             step += len(batch_list)
             continue
         for ids, mask, types, s, t in batch_list:
+            ids, mask, types, s, t = (tensor.to(device) for tensor in (ids, mask, types, s, t))
             out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -364,12 +370,12 @@ def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, star
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "reader")
-    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--epochs", type=float, default=4.0, help="epochs per cycle")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--cycles", type=int, default=2, help="training cycles, each --epochs long (warm restarts)")
+    parser.add_argument("--cycles", type=int, default=1, help="training cycles, each --epochs long (warm restarts)")
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many examples (smoke runs)")
     parser.add_argument("--resume", type=Path, help="weights saved after --start-cycle cycles of this same command")
     parser.add_argument("--start-cycle", type=int, default=0, help="cycles already done by --resume's weights")
@@ -402,6 +408,8 @@ def main() -> None:
     enc, starts, ends = encode(tokenizer, train)
     if args.resume:
         model = AutoModelForQuestionAnswering.from_pretrained(args.resume, dtype=torch.float32)
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU when one is lent; CPU otherwise
+    model.to(device)
     steps = math.ceil(len(train) * args.epochs / args.batch)
     losses: list[float] = []
     for cycle in range(args.cycles):
@@ -414,7 +422,7 @@ def main() -> None:
     figures = evaluate(model, tokenizer, dev)
     print("held-out:", json.dumps(figures), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    model.half().save_pretrained(args.out, safe_serialization=True)
+    model.cpu().half().save_pretrained(args.out, safe_serialization=True)
     tokenizer.save_pretrained(args.out)
     report = {
         "seed": args.seed,
@@ -427,6 +435,7 @@ def main() -> None:
         "heldout": figures,
         "losses": losses,
         "seconds": time.time() - started,
+        "device": device,
     }
     (args.out / "training.json").write_text(json.dumps(report, indent=1))
     try:
