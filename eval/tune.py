@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from qa.answer.answerer import select_windows
+from qa.answer.answerer import select_windows, settles
 from qa.answer.reader import Reading, Window
 from qa.assistant import Assistant
 from qa.evaluation.metrics import contains
@@ -35,7 +35,7 @@ def contained(row: dict, reading: Reading | None) -> bool:
 def chosen(readings: list[Reading], first: Window, weight: float, sure: float) -> tuple[Reading | None, bool]:
     """What the answer stage picks from these readings, and whether it stopped after the first window."""
     opening = next((reading for reading in readings if reading.window == first), None)
-    if opening is not None and opening.margin >= sure:
+    if opening is not None and settles(opening, sure):
         return opening, True
     best = max(readings, key=lambda r: r.margin + weight * r.window.passage.score, default=None)
     return best, False

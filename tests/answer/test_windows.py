@@ -41,12 +41,12 @@ def test_only_differing_figures_from_different_articles_compete():
         start = passage.document.text.index(needle)
         return Reading(Window(passage, passage.chunk.sentences[:2]), start, start + len(needle), margin)
 
-    both = [reading(first, "3,000", 5.0), reading(second, "4,500", 4.8)]
-    assert len(competing_readings("How many homes lost power?", both)) == 2
-    far = [reading(first, "3,000", 5.0), reading(second, "4,500", 1.0)]
-    assert len(competing_readings("How many homes lost power?", far)) == 1
-    words = [reading(first, "Monday", 5.0), reading(second, "Monday", 4.9)]
-    assert len(competing_readings("When did the storm hit?", words)) == 1
+    both = [reading(first, "3,000", 9.0), reading(second, "4,500", 3.5)]
+    assert len(competing_readings("How many homes lost power?", both, sure_margin=3.0)) == 2
+    unsure = [reading(first, "3,000", 9.0), reading(second, "4,500", 1.0)]
+    assert len(competing_readings("How many homes lost power?", unsure, sure_margin=3.0)) == 1
+    words = [reading(first, "Monday", 9.0), reading(second, "Monday", 8.9)]
+    assert len(competing_readings("When did the storm hit?", words, sure_margin=3.0)) == 1
 
 
 class _RecordingReader:

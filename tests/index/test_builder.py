@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import ABU_KAMAL, QAIM
+from conftest import ABU_KAMAL, QAIM, TARGETS_STRUCK
 
 from qa.assistant import Assistant
 from qa.index.builder import Indexer
@@ -68,7 +68,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(corpus_copy, tmp_pat
     assert len(index.documents) == 2
     assert not [p for p in (tmp_path / "index").iterdir() if p.name.startswith(".tmp")]
     answer = Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?")
-    assert answer.short_answer == "85"
+    assert answer.short_answer in TARGETS_STRUCK
 
 
 def test_changed_settings_are_detected_and_trigger_a_full_rebuild(corpus_copy, tmp_path, encoder):
@@ -159,7 +159,10 @@ def test_an_index_of_the_previous_format_is_upgraded_without_embedding_again(cor
     assert "upgraded" in report.reason and report.embedded_chunks == 0 and encoder.embedded == []
     index = load_index(tmp_path / "index")
     assert index.manifest["format_version"] == FORMAT_VERSION and index.keyword.size == len(index.chunks)
-    assert Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
+    assert (
+        Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer
+        in TARGETS_STRUCK
+    )
 
 
 def test_adding_an_article_grows_the_keyword_index_instead_of_rebuilding_it(corpus_copy, tmp_path, encoder):
@@ -208,7 +211,10 @@ def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keywor
     assert index.manifest["format_version"] == FORMAT_VERSION and list(index.chunks) == list(built.chunks)
     kept = {f.name: f.stat().st_ino for f in index.keyword.folder.iterdir() if f.suffix == ".store"}
     assert segments and kept == segments
-    assert Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
+    assert (
+        Assistant(indexer.settings).run("How many targets did CENTCOM say US forces struck?").short_answer
+        in TARGETS_STRUCK
+    )
 
 
 def test_an_hnsw_graph_grows_on_update_and_every_row_keeps_its_own_vector(corpus_copy, tmp_path, encoder, monkeypatch):

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import TARGETS_STRUCK
 
 from qa.index.store import MANIFEST, load_index
 from qa.settings import PROJECT_ROOT
@@ -62,7 +63,7 @@ def _check_answers(assistant, index: Path, at_least: int, at_most: int) -> None:
     loaded = load_index(index)  # verifies every checksum and count; raises if anything is damaged
     assert at_least <= len(loaded.documents) <= at_most
     assistant._use(loaded)
-    assert assistant.run("How many targets did CENTCOM say US forces struck?").short_answer == "85"
+    assert assistant.run("How many targets did CENTCOM say US forces struck?").short_answer in TARGETS_STRUCK
 
 
 @pytest.mark.parametrize("kind", ["qa index", "upload"])
@@ -160,7 +161,7 @@ def test_kill_9_of_the_server_during_an_upload_through_the_ui(corpus_copy, tmp_p
             reply = httpx.post(
                 url + "api/ask", json={"question": "How many targets did CENTCOM say US forces struck?"}, timeout=60
             )
-            assert reply.status_code == 200 and reply.json()["short_answer"] == "85"
+            assert reply.status_code == 200 and reply.json()["short_answer"] in TARGETS_STRUCK
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()

@@ -1,5 +1,6 @@
 import json
 
+from conftest import TARGETS_STRUCK
 from typer.testing import CliRunner
 
 from qa.present.cli import app
@@ -16,10 +17,15 @@ def test_index_ask_info_round_trip(tmp_path, corpus_copy):
     question = "How many targets did CENTCOM say US forces struck?"
     asked = runner.invoke(app, ["ask", question, "--index-dir", index_dir, "--json"])
     data = json.loads(asked.stdout)
-    assert data["short_answer"] == "85" and data["citations"][0]["title"].startswith("Iraq’s resistance groups")
+    assert data["short_answer"] in TARGETS_STRUCK and data["citations"][0]["title"].startswith(
+        "Iraq’s resistance groups"
+    )
 
     shown = runner.invoke(app, ["ask", question, "--index-dir", index_dir])
-    assert "**85**" in shown.stdout and "[1] Iraq’s resistance groups slam US airstrikes" in shown.stdout
+    assert (
+        f"**{data['short_answer']}**" in shown.stdout
+        and "[1] Iraq’s resistance groups slam US airstrikes" in shown.stdout
+    )
 
     filtered = runner.invoke(app, ["ask", question, "--index-dir", index_dir, "--since", "2030-01-01"])
     assert "no indexed article matches the filters (published 2030-01-01 to now)" in filtered.stdout
