@@ -32,10 +32,10 @@ def contained(row: dict, reading: Reading | None) -> bool:
     return reading is not None and any(contains(reading.text, answer) for answer in row["answers"])
 
 
-def chosen(readings: list[Reading], first: Window, weight: float, sure: float) -> tuple[Reading | None, bool]:
+def chosen(readings: list[Reading], windows: list[Window], weight: float, sure: float) -> tuple[Reading | None, bool]:
     """What the answer stage picks from these readings, and whether it stopped after the first window."""
-    opening = next((reading for reading in readings if reading.window == first), None)
-    if opening is not None and settles(opening, sure):
+    opening = next((reading for reading in readings if reading.window == windows[0]), None)
+    if opening is not None and settles(opening, windows, sure):
         return opening, True
     best = max(readings, key=lambda r: r.margin + weight * r.window.passage.score, default=None)
     return best, False
@@ -59,9 +59,9 @@ def main() -> None:
         if windows:
             readings.append((row, windows, assistant.answerer.reader.run(row["question"], windows)))
 
-    def first(count: int) -> list[tuple[dict, Window, list[Reading]]]:
+    def first(count: int) -> list[tuple[dict, list[Window], list[Reading]]]:
         """Each question's readings as if only its first `count` windows had been read."""
-        return [(row, ws[0], [r for r in found if r.window in ws[:count]]) for row, ws, found in readings]
+        return [(row, ws[:count], [r for r in found if r.window in ws[:count]]) for row, ws, found in readings]
 
     print(f"{len(sample)} SQuAD dev questions outside the CI sample, {len(readings)} with windows to read")
     print("retrieval_weight  " + "  ".join(f"{count} windows" for count in COUNTS) + "   (answer contained)")
@@ -69,12 +69,12 @@ def main() -> None:
         shares = []
         for count in COUNTS:
             picks = first(count)
-            shares.append(sum(contained(row, chosen(found, one, weight, math.inf)[0]) for row, one, found in picks))
+            shares.append(sum(contained(row, chosen(found, read, weight, math.inf)[0]) for row, read, found in picks))
         print(f"{weight:16.1f}  " + "  ".join(f"{right / len(sample):9.3f}" for right in shares))
     weight, count = assistant.settings.retrieval_weight, assistant.settings.reader_windows
     print(f"sure_margin  answer contained  one window read   (retrieval_weight {weight:g}, {count} windows)")
     for sure in SURE:
-        picks = [(row, *chosen(found, one, weight, sure)) for row, one, found in first(count)]
+        picks = [(row, *chosen(found, read, weight, sure)) for row, read, found in first(count)]
         right = sum(contained(row, reading) for row, reading, _ in picks)
         early = sum(stopped for _, _, stopped in picks)
         print(f"{sure:11.1f}  {right / len(sample):16.3f}  {early / len(sample):15.3f}")

@@ -73,15 +73,19 @@ class Answerer:
         if len(windows) < 2 or math.isinf(self.settings.sure_margin):
             return self.reader.run(question, windows)
         first = self.reader.run(question, windows[:1])
-        if first and settles(first[0], self.settings.sure_margin):
+        if first and settles(first[0], windows, self.settings.sure_margin):
             return first
         return sorted(first + self.reader.run(question, windows[1:]), key=lambda reading: -reading.margin)
 
 
-def settles(reading: Reading, sure_margin: float) -> bool:
-    """Whether a first window's answer ends the reading: it clears `sure_margin` and is not a figure (another
-    article may report a different one, and differing figures are shown side by side)."""
-    return reading.margin >= sure_margin and not is_figure(reading.text)
+def settles(reading: Reading, windows: list[Window], sure_margin: float) -> bool:
+    """Whether the first window's answer ends the reading of `windows`: it clears `sure_margin` and, when it
+    is a figure, no window comes from another article (which might report a different figure, and differing
+    figures are shown side by side)."""
+    if reading.margin < sure_margin:
+        return False
+    document = reading.window.passage.document.id
+    return not is_figure(reading.text) or all(window.passage.document.id == document for window in windows)
 
 
 def _refusal(question: str, passages: list[Passage], reason: str, confidence: float = 0.0) -> Answer:

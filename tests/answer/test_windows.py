@@ -52,22 +52,28 @@ def test_only_differing_figures_from_different_articles_compete():
 class _RecordingReader:
     """Stands in for the model: a fixed margin per window, and a record of what each call read."""
 
-    def __init__(self, margins: dict[int, float]) -> None:
-        self.margins, self.calls = margins, []
+    def __init__(self, margins: dict[tuple[str, int], float], answers: dict[str, str]) -> None:
+        self.margins, self.answers, self.calls = margins, answers, []
 
     def run(self, question: str, windows: list[Window]) -> list[Reading]:
         self.calls.append(len(windows))
-        found = [Reading(w, w.start, w.start + 4, self.margins[w.start]) for w in windows]
+        found = []
+        for w in windows:
+            answer = self.answers.get(w.passage.document.id, "")
+            start = w.text.find(answer) if answer else -1
+            start, end = (w.start, w.start + 3) if start < 0 else (w.start + start, w.start + start + len(answer))
+            found.append(Reading(w, start, end, self.margins[w.passage.document.id, w.start]))
         return sorted(found, key=lambda reading: -reading.margin)
 
 
-def _answerer(sure: float, margins_by_rank: list[float]):
+def _answerer(sure: float, margins_by_rank: list[float], passages: list[Passage] | None = None, **answers: str):
     from qa.answer.answerer import Answerer
     from qa.settings import Settings
 
-    windows = select_windows("When did the port reopen?", [_passage()], limit=2)
+    windows = select_windows("How many homes lost power?", passages or [_passage()], limit=len(margins_by_rank))
     answerer = Answerer(Settings(sure_margin=sure))
-    answerer.reader = _RecordingReader({w.start: m for w, m in zip(windows, margins_by_rank, strict=True)})
+    margins = {(w.passage.document.id, w.start): m for w, m in zip(windows, margins_by_rank, strict=True)}
+    answerer.reader = _RecordingReader(margins, answers)
     return answerer, windows
 
 
@@ -82,3 +88,13 @@ def test_a_sure_first_window_ends_the_reading_and_an_unsure_one_reads_the_rest()
 
     answerer, windows = _answerer(float("inf"), [9.0, 6.0])
     assert len(answerer.read("q", windows)) == 2 and answerer.reader.calls == [2]
+
+
+def test_a_sure_figure_ends_the_reading_only_when_no_other_article_is_waiting():
+    answerer, windows = _answerer(3.0, [4.0, 6.0], d="3,000")
+    assert len(answerer.read("q", windows)) == 1  # both windows from one article
+
+    other = _passage("b", [s.replace("3,000", "4,500") for s in SENTENCES])
+    answerer, windows = _answerer(3.0, [4.0, 6.0], [_passage(), other], d="3,000", b="4,500")
+    assert {w.passage.document.id for w in windows} == {"d", "b"}
+    assert len(answerer.read("q", windows)) == 2 and answerer.reader.calls == [1, 1]
