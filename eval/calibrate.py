@@ -15,14 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
+
+from heldout import held_out, held_out_questions  # eval/: the articles the reader never trained on
 
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
 from qa.settings import PROJECT_ROOT, Settings
-
-sys.path.insert(0, str(PROJECT_ROOT / "train"))
-from train_reader import held_out  # noqa: E402  (the articles the reader never trained on)
 
 SHARED = PROJECT_ROOT.parent / "shared"
 ALWAYS = -1e9  # a margin every reading passes: each question gets its best reading and its margin
@@ -48,15 +46,7 @@ def main() -> None:
     shipped_answerable = [r["question"] for r in shipped if r["answers"] and not r.get("conversation")]
     # SQuAD questions only from the articles the reader never trained on: on the others it knows the answers
     squad_corpus = SHARED / "evaldata" / "squad11" / "corpus.jsonl"
-    titles = {row["id"]: row["title"] for row in load_questions(squad_corpus)}
-    squad_rows = _sample(
-        [
-            row
-            for row in load_questions(SHARED / "evaldata" / "squad11" / "questions.jsonl")
-            if all(held_out(titles[doc_id]) for doc_id in row["evidence_doc_ids"])
-        ],
-        args.limit,
-    )
+    squad_rows = _sample(held_out_questions(), args.limit)
     squad20 = [json.loads(line) for line in (SHARED / "traindata" / "squad20_dev.jsonl").open(encoding="utf-8")]
     squad_unanswerable = _sample(
         [r["question"] for r in squad20 if not r["answers"] and held_out(r["title"])], args.limit

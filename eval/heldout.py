@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+from qa.evaluation.runner import load_questions
 from qa.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "train"))
@@ -21,21 +22,19 @@ SQUAD = PROJECT_ROOT.parent / "shared" / "evaldata" / "squad11"
 OUT = PROJECT_ROOT / "eval" / "out" / "squad11-heldout.jsonl"
 
 
+def held_out_questions() -> list[dict]:
+    """The SQuAD dev questions whose every gold article was held out of the reader's training."""
+    titles = {row["id"]: row["title"] for row in load_questions(SQUAD / "corpus.jsonl")}
+    rows = load_questions(SQUAD / "questions.jsonl")
+    return [row for row in rows if all(held_out(titles[doc_id]) for doc_id in row["evidence_doc_ids"])]
+
+
 def main() -> None:
-    titles = {}
-    with (SQUAD / "corpus.jsonl").open(encoding="utf-8") as corpus:
-        for line in corpus:
-            document = json.loads(line)
-            titles[document["id"]] = document["title"]
-    kept = []
-    with (SQUAD / "questions.jsonl").open(encoding="utf-8") as questions:
-        for line in questions:
-            row = json.loads(line)
-            if all(held_out(titles[doc_id]) for doc_id in row["evidence_doc_ids"]):
-                kept.append(line)
+    kept = held_out_questions()
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("".join(kept), encoding="utf-8")
-    print(f"{len(kept)} questions on {sum(held_out(t) for t in set(titles.values()))} held-out articles: {OUT}")
+    OUT.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept), encoding="utf-8")
+    articles = {doc_id for row in kept for doc_id in row["evidence_doc_ids"]}
+    print(f"{len(kept)} questions on {len(articles)} held-out articles: {OUT}")
     print(f"qa eval --set {OUT.relative_to(PROJECT_ROOT)} --corpus ../shared/evaldata/squad11/corpus.jsonl")
 
 

@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.answer.answerer import WINDOW_SENTENCES  # train on windows the size the answer stage reads
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 MAX_LENGTH = 128
@@ -44,9 +46,6 @@ def held_out(group: str) -> bool:
 @functools.lru_cache(maxsize=1 << 16)
 def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\w+", text.lower()))
-
-
-WINDOW_SENTENCES = 3  # as the answer stage reads (qa/answer/answerer.py)
 
 
 def window_at(spans: list[tuple[int, int]], first: int) -> tuple[int, int]:
@@ -235,10 +234,10 @@ def evaluate(model, tokenizer, examples: list[Example]) -> dict:
     model.eval()
     enc, _, _ = encode(tokenizer, examples)
     margins, ems, f1s = [], [], []
+    device = next(model.parameters()).device
     with torch.no_grad():
         for k in range(0, len(examples), 64):
             idx = list(range(k, min(k + 64, len(examples))))
-            device = next(model.parameters()).device
             out = model(
                 input_ids=padded(enc, "input_ids", idx, tokenizer.pad_token_id).to(device),
                 attention_mask=padded(enc, "attention_mask", idx, 0).to(device),
