@@ -97,10 +97,19 @@ def cloze_rows(corpus: Path, rng: random.Random, limit: int, window_sentences: i
     return rows[:limit]
 
 
+# Dependency relations by which an entity only modifies a larger noun phrase ("Iraqi" in "the western Iraqi
+# province", "Biden" in "the Biden administration"): the entity is then a piece of a name or a description,
+# and a reader trained to answer it learns to cut answers short.
+MODIFIER_RELATIONS = frozenset({"amod", "compound", "nmod", "poss"})
+
+
 def _well_formed(entity) -> bool:
-    """Whether spaCy's entity is a plausible answer: a name (capitalised) or a figure, not a fragment."""
+    """Whether spaCy's entity is a plausible answer: a whole name (capitalised) or a figure, not a fragment
+    of a longer noun phrase."""
     named = any(t.is_title or t.like_num or t.is_upper for t in entity)
-    return len(entity.text) >= 2 and entity.text[0].isalnum() and named
+    root = entity.root
+    modifier = root.dep_ in MODIFIER_RELATIONS and not entity.start <= root.head.i < entity.end
+    return len(entity.text) >= 2 and entity.text[0].isalnum() and named and not modifier
 
 
 def _question(sentence: str, start: int, end: int, label: str) -> str | None:

@@ -64,3 +64,16 @@ def test_no_answer_window_never_names_the_answer() -> None:
     window = text[lo:hi]
     assert "Ana Ruiz" not in window and SENTENCES[1] not in window
     assert window == " ".join(SENTENCES[4:6])  # the one window without her or the question's sentence
+
+
+def test_entities_that_only_modify_a_longer_name_are_not_answers() -> None:
+    from cloze import _well_formed
+
+    from qa.language import pipeline
+
+    # Test fixture: an invented sentence. "Iraqi" modifies "province" and "Biden" the administration:
+    # answers cut from longer phrases teach the reader to cut its answers short.
+    doc = pipeline("entities")("The Biden administration said the western Iraqi province of Anbar was hit on Sunday.")
+    verdicts = {entity.text: _well_formed(entity) for entity in doc.ents}
+    assert verdicts.get("Anbar") is True and verdicts.get("Sunday") is True
+    assert verdicts.get("Iraqi") is False and verdicts.get("Biden") is False
