@@ -4,20 +4,18 @@ span or decide there is none, then cite the sentence that holds it."""
 from __future__ import annotations
 
 import math
-import re
 import time
-from functools import lru_cache
 
 from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
+from qa.answer.overlap import names_mentioned, stems
 from qa.answer.reader import Reader, Reading, Window
 from qa.language import pipeline
-from qa.normalise import fold_apostrophes, is_figure, normalise_answer, stemmer
+from qa.normalise import is_figure, normalise_answer
 from qa.settings import Settings
-from qa.types import Answer, Document, Passage
+from qa.types import Answer, Passage
 
 WINDOW_SENTENCES = 3  # a sentence with its neighbours, as the reader was trained
-_WORD = re.compile(r"\w+")
 
 
 class Answerer:
@@ -109,7 +107,7 @@ def select_windows(question: str, passages: list[Passage], limit: int) -> list[W
     scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
     for rank, passage in enumerate(passages):
         sentences = passage.chunk.sentences
-        named = _names_mentioned(names, passage.document)
+        named = names_mentioned(names, passage.document)
         for first in range(0, max(1, len(sentences) - 1), step):
             window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
             key = (passage.document.id, window.start)
@@ -141,23 +139,6 @@ def _pinned(question: str, readings: list[Reading]) -> list[Reading]:
     names = stems(question, names_only=True)
     if not names:
         return readings
-    mentioned = {id(reading): _names_mentioned(names, reading.window.passage.document) for reading in readings}
+    mentioned = {id(reading): names_mentioned(names, reading.window.passage.document) for reading in readings}
     most = max(mentioned.values())
     return [reading for reading in readings if mentioned[id(reading)] == most]
-
-
-def _names_mentioned(names: frozenset[str], document: Document) -> int:
-    """How many of the question's names the article mentions anywhere, headline included."""
-    return len(names & stems(f"{document.title} {document.text}")) if names else 0
-
-
-@lru_cache(maxsize=4096)
-def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
-    """Stemmed content words (spaCy's English stop words left out); `names_only` keeps capitalised words
-    after the first word, which is how a question names people, places and events."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = _WORD.findall(fold_apostrophes(text))
-    if names_only:
-        words = [word for word in words[1:] if word[:1].isupper()]
-    return frozenset(stemmer().stemWords([w.lower() for w in words if w.lower() not in STOP_WORDS]))

@@ -3,9 +3,9 @@ that speaks most to the question, ordered by publication date and cited."""
 
 from __future__ import annotations
 
-from qa.answer.answerer import stems
 from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL
+from qa.answer.overlap import stems
 from qa.types import Answer, Passage
 
 
