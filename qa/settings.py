@@ -47,7 +47,7 @@ class Settings:
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
     reader_windows: int = 3
     reader_int8: bool = False  # int8 reads 1.6x faster but lost 0.11 F1 on unseen articles (README, Results)
-    min_answer_margin: float = -1.0  # README, Refusal: 10% false refusals on the SQuAD sample, 22% on unseen articles
+    min_answer_confidence: float = 0.5  # the refusal model's probability below which it refuses (README, Refusal)
     retrieval_weight: float = 3.0
     sure_margin: float = 3.0  # an answer this far above "no answer" is sure: it ends the reading (eval/tune.py)
     question_dates: bool = True  # read a time named in a question ("last week") as a publication range
@@ -98,6 +98,11 @@ class Settings:
         for name in positive + limits:
             if getattr(self, name) < 1:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")
+        if not 0.0 <= self.min_answer_confidence <= 1.0:
+            raise SettingInvalid(
+                f"NEWSDESK_MIN_ANSWER_CONFIDENCE={self.min_answer_confidence}: use a probability, "
+                "from 0 (always answer) to 1"
+            )
         for name in ("index_threads", "concurrency"):
             if getattr(self, name) < 0:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be 0 (one per core) or more")

@@ -92,8 +92,8 @@ class Answer:
     `text` carries inline markers [1], [2] that point into `citations`; `short_answer` is the bare
     extracted answer (None when the answer is a sentence); `answered` is False when the articles do not
     hold the answer, and then `related` lists the closest passages, which are not citations.
-    `confidence` is the reader's margin of its best span over "no answer", the figure refusal compares
-    with `min_answer_margin`; `refusal_reason` says which rule or score refused.
+    `confidence` is how likely the answer's reading answers the question (the refusal model's probability,
+    0 to 1), the figure refusal compares with `min_answer_confidence`; `refusal_reason` says what refused.
     """
 
     question: str

@@ -46,3 +46,10 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
     missing = [variable for variable, _, _ in settings_table() if variable not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "likely"])
+def test_the_answer_confidence_is_a_probability(monkeypatch, value):
+    monkeypatch.setenv("NEWSDESK_MIN_ANSWER_CONFIDENCE", value)
+    with pytest.raises(SettingInvalid, match="NEWSDESK_MIN_ANSWER_CONFIDENCE"):
+        Settings.from_env()

@@ -1,5 +1,6 @@
 """The answer stage: choose a few short windows of the retrieved passages, let the reader find the answer
-span or decide there is none, then cite the sentence that holds it."""
+span in each, let the refusal model judge whether any answers the question, then cite the sentence that
+holds the answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
 from qa.answer.overlap import names_mentioned, stems
 from qa.answer.reader import Reader, Reading, Window
+from qa.answer.refusal import RefusalModel
 from qa.language import pipeline
 from qa.normalise import is_figure, normalise_answer
 from qa.settings import Settings
@@ -24,9 +26,11 @@ class Answerer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.reader = Reader(settings.reader_dir, threads=settings.query_threads, quantize=settings.reader_int8)
+        self.refusal: RefusalModel | None = None
 
     def warm_up(self) -> None:
         self.reader.warm_up()
+        self.refusal = RefusalModel.load(self.settings.reader_dir)
         pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
 
     def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
@@ -38,18 +42,15 @@ class Answerer:
         started = time.perf_counter()
         readings = self.read(question, windows)
         timings["reading"] = time.perf_counter() - started
-        threshold = self.settings.min_answer_margin
-        weight = self.settings.retrieval_weight
-        answering = [reading for reading in readings if reading.margin >= threshold]
-        answering.sort(key=lambda reading: -(reading.margin + weight * reading.window.passage.score))
+        if not readings:
+            return _refusal(question, passages, "no passage was retrieved")
+        threshold = self.settings.min_answer_confidence
+        confidence = {id(reading): self.confidence(question, reading) for reading in readings}
+        answering = self.ranked([reading for reading in readings if confidence[id(reading)] >= threshold])
         if not answering:
-            best = readings[0].margin if readings else None
-            reason = (
-                "no passage was retrieved"
-                if best is None
-                else f"the reader scored no answer above its best span (margin {best:.2f} < {threshold:.2f})"
-            )
-            return _refusal(question, passages, reason, best or 0.0)
+            best = max(confidence.values())
+            reason = f"no reading is likely enough to answer it (confidence {best:.2f} < {threshold:.2f})"
+            return _refusal(question, passages, reason, best)
         best = answering[0]
         citations = CitationList()
         competing = competing_readings(question, answering, self.settings.sure_margin)
@@ -62,8 +63,19 @@ class Answerer:
             passages=passages,
             short_answer=best.text,
             answer_type="figure" if is_figure(best.text) else "span",
-            confidence=best.margin,
+            confidence=confidence[id(best)],
         )
+
+    def confidence(self, question: str, reading: Reading) -> float:
+        """How likely `reading` answers `question` (the refusal model's probability, 0 to 1)."""
+        if self.refusal is None:
+            self.refusal = RefusalModel.load(self.settings.reader_dir)
+        return self.refusal.confidence(question, reading)
+
+    def ranked(self, readings: list[Reading]) -> list[Reading]:
+        """`readings` best first: the reader's margin plus `retrieval_weight` times the passage's retrieval score."""
+        weight = self.settings.retrieval_weight
+        return sorted(readings, key=lambda reading: -(reading.margin + weight * reading.window.passage.score))
 
     def read(self, question: str, windows: list[Window]) -> list[Reading]:
         """The readings of `windows`, best margin first. The best-matching window is read alone first and
