@@ -490,6 +490,7 @@ def main() -> None:
         pass
     write_model_card(args.out, args.threads)
     print(f"wrote {args.out} in {time.time() - started:.0f} s")
+    print(f"refit the refusal model to these weights: NEWSDESK_READER_DIR={args.out} python eval/calibrate.py --fit")
 
 
 if __name__ == "__main__":
