@@ -26,8 +26,3 @@ def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
 def names_mentioned(names: frozenset[str], document: Document) -> int:
     """How many of the question's names the article mentions anywhere, headline included."""
     return len(names & stems(f"{document.title} {document.text}")) if names else 0
-
-
-def missing(asked: frozenset[str], text: str) -> float:
-    """The share of `asked` (stemmed words) that `text` never uses; 0 when nothing was asked."""
-    return 1.0 - len(asked & stems(text)) / len(asked) if asked else 0.0

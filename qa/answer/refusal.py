@@ -1,7 +1,7 @@
-"""Whether the articles answer the question: a logistic model over the reader's margin and how well the
-answer's passage covers the question, fitted by `eval/calibrate.py --fit` on questions the reader never
-trained on. Its probability is the Answer's confidence and what refusal compares with
-`min_answer_confidence`."""
+"""Whether the articles answer the question: a logistic model over the reader's margin and how close the
+answer's passage is to the question in meaning (the embeddings' cosine), fitted by `eval/calibrate.py --fit`
+on questions the reader never trained on. Its probability is the Answer's confidence and what refusal
+compares with `min_answer_confidence`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.answer.overlap import missing, stems
 from qa.answer.reader import Reading
 from qa.errors import ModelMissing
 
@@ -18,24 +17,12 @@ FILE_NAME = "refusal.json"  # beside the reader's weights: it is fitted to that 
 FEATURES = (
     "margin",  # the reader's best span over "no answer"
     "cosine",  # the question's embedding against the passage's (0 when only keyword search found it)
-    "names_missing",  # share of the question's names the article never mentions
-    "words_missing",  # share of the question's content words the reader's window never uses
-    "article_missing",  # the same over the whole article
 )
 
 
 def features(question: str, reading: Reading) -> tuple[float, ...]:
     """The values of FEATURES for one reading of `question`."""
-    passage = reading.window.passage
-    article = f"{passage.document.title} {passage.document.text}"
-    asked = stems(question)
-    return (
-        reading.margin,
-        passage.dense_score,
-        missing(stems(question, names_only=True), article),
-        missing(asked, reading.window.text),
-        missing(asked, article),
-    )
+    return (reading.margin, reading.window.passage.dense_score)
 
 
 @dataclass(frozen=True)
