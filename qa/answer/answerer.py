@@ -43,7 +43,7 @@ class Answerer:
         readings = self.read(question, windows)
         timings["reading"] = time.perf_counter() - started
         if not readings:
-            return _refusal(question, passages, "no passage was retrieved")
+            return _refusal(question, passages, "the reader found no answer span in any window")
         threshold = self.settings.min_answer_confidence
         confidence = {id(reading): self.confidence(question, reading) for reading in readings}
         answering = self.ranked([reading for reading in readings if confidence[id(reading)] >= threshold])
