@@ -39,16 +39,9 @@ class Group:
 
 def best_readings(assistant: Assistant, question: str) -> list:
     """What the answer stage reads for `question`, best-ranked first ([] when it refuses before reading)."""
-    from qa.answer.answerer import select_windows
-    from qa.answer.overlap import stems
-
     assistant.warm_up()
-    answerer = assistant.answerer
     passages, _ = assistant.passages(question, assistant.settings.k, filters=Filters.of())
-    windows = select_windows(question, passages, assistant.settings.reader_windows)
-    if not any(stems(question) & stems(window.text) for window in windows):
-        return []
-    return answerer.ranked(answerer.read(question, windows))
+    return assistant.answerer.ranked(assistant.answerer.readings(question, passages) or [])
 
 
 def answered(group: Group, model: RefusalModel, question: int, threshold: float) -> bool:

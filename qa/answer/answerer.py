@@ -34,14 +34,9 @@ class Answerer:
         pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
 
     def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
-        started = time.perf_counter()
-        windows = select_windows(question, passages, self.settings.reader_windows)
-        timings["windows"] = time.perf_counter() - started
-        if not any(stems(question) & stems(window.text) for window in windows):
+        readings = self.readings(question, passages, timings)
+        if readings is None:
             return _refusal(question, passages, "no window shares a content word with the question")
-        started = time.perf_counter()
-        readings = self.read(question, windows)
-        timings["reading"] = time.perf_counter() - started
         if not readings:
             return _refusal(question, passages, "the reader found no answer span in any window")
         threshold = self.settings.min_answer_confidence
@@ -65,6 +60,22 @@ class Answerer:
             answer_type="figure" if is_figure(best.text) else "span",
             confidence=confidence[id(best)],
         )
+
+    def readings(
+        self, question: str, passages: list[Passage], timings: dict[str, float] | None = None
+    ) -> list[Reading] | None:
+        """The reader's answer in each of the best windows of `passages`, best margin first; None when no
+        window shares a content word with the question, so there is nothing worth reading."""
+        timings = {} if timings is None else timings
+        started = time.perf_counter()
+        windows = select_windows(question, passages, self.settings.reader_windows)
+        timings["windows"] = time.perf_counter() - started
+        if not any(stems(question) & stems(window.text) for window in windows):
+            return None
+        started = time.perf_counter()
+        readings = self.read(question, windows)
+        timings["reading"] = time.perf_counter() - started
+        return readings
 
     def confidence(self, question: str, reading: Reading) -> float:
         """How likely `reading` answers `question` (the refusal model's probability, 0 to 1)."""
