@@ -34,20 +34,19 @@ class Group:
     def __init__(self, name: str, assistant: Assistant, questions: list[str], answerable: bool, fit: bool) -> None:
         self.name, self.assistant, self.questions = name, assistant, questions
         self.answerable, self.fit = answerable, fit
+        assistant.warm_up()
         self.readings = [best_readings(assistant, question) for question in questions]
 
 
 def best_readings(assistant: Assistant, question: str) -> list:
     """What the answer stage reads for `question`, best-ranked first ([] when it refuses before reading)."""
-    assistant.warm_up()
     passages, _ = assistant.passages(question, assistant.settings.k, filters=Filters.of())
     return assistant.answerer.ranked(assistant.answerer.readings(question, passages) or [])
 
 
 def answered(group: Group, model: RefusalModel, question: int, threshold: float) -> bool:
     """Whether the answer stage answers the question at `threshold`: some reading reaches it."""
-    text = group.questions[question]
-    return any(model.confidence(text, reading) >= threshold for reading in group.readings[question])
+    return any(model.confidence(reading) >= threshold for reading in group.readings[question])
 
 
 def fit(groups: list[Group]) -> RefusalModel:
@@ -58,9 +57,9 @@ def fit(groups: list[Group]) -> RefusalModel:
     rows, labels = [], []
     for group in groups:
         if group.fit:
-            for question, readings in zip(group.questions, group.readings, strict=True):
+            for readings in group.readings:
                 if readings:
-                    rows.append(features(question, readings[0]))
+                    rows.append(features(readings[0]))
                     labels.append(group.answerable)
     regression = LogisticRegression(class_weight="balanced", max_iter=1000).fit(rows, labels)
     return RefusalModel(tuple(float(w) for w in regression.coef_[0]), float(regression.intercept_[0]))

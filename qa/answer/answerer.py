@@ -40,7 +40,7 @@ class Answerer:
         if not readings:
             return _refusal(question, passages, "the reader found no answer span in any window")
         threshold = self.settings.min_answer_confidence
-        confidence = {id(reading): self.confidence(question, reading) for reading in readings}
+        confidence = {id(reading): self.confidence(reading) for reading in readings}
         answering = self.ranked([reading for reading in readings if confidence[id(reading)] >= threshold])
         if not answering:
             best = max(confidence.values())
@@ -77,11 +77,11 @@ class Answerer:
         timings["reading"] = time.perf_counter() - started
         return readings
 
-    def confidence(self, question: str, reading: Reading) -> float:
-        """How likely `reading` answers `question` (the refusal model's probability, 0 to 1)."""
+    def confidence(self, reading: Reading) -> float:
+        """How likely `reading` answers its question (the refusal model's probability, 0 to 1)."""
         if self.refusal is None:
             self.refusal = RefusalModel.load(self.settings.reader_dir)
-        return self.refusal.confidence(question, reading)
+        return self.refusal.confidence(reading)
 
     def ranked(self, readings: list[Reading]) -> list[Reading]:
         """`readings` best first: the reader's margin plus `retrieval_weight` times the passage's retrieval score."""

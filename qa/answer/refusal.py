@@ -20,8 +20,8 @@ FEATURES = (
 )
 
 
-def features(question: str, reading: Reading) -> tuple[float, ...]:
-    """The values of FEATURES for one reading of `question`."""
+def features(reading: Reading) -> tuple[float, ...]:
+    """The values of FEATURES for one reading."""
     return (reading.margin, reading.window.passage.dense_score)
 
 
@@ -59,7 +59,7 @@ class RefusalModel:
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return path
 
-    def confidence(self, question: str, reading: Reading) -> float:
-        """How likely the articles answer `question` with this reading, from 0 to 1."""
-        z = self.bias + sum(w * x for w, x in zip(self.weights, features(question, reading), strict=True))
+    def confidence(self, reading: Reading) -> float:
+        """How likely this reading answers its question, from 0 to 1."""
+        z = self.bias + sum(w * x for w, x in zip(self.weights, features(reading), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

@@ -31,7 +31,7 @@ def _named(values: tuple[float, ...]) -> dict[str, float]:
 
 
 def test_features_are_the_readers_margin_and_the_passages_cosine_to_the_question():
-    assert _named(features("How many homes lost power?", _reading(margin=2.5, cosine=0.61))) == {
+    assert _named(features(_reading(margin=2.5, cosine=0.61))) == {
         "margin": 2.5,
         "cosine": 0.61,
     }
@@ -39,9 +39,9 @@ def test_features_are_the_readers_margin_and_the_passages_cosine_to_the_question
 
 def test_without_a_fitted_model_the_margin_alone_decides():
     model = RefusalModel.margin_only()
-    assert model.confidence("How many homes lost power?", _reading(margin=0.0)) == 0.5
-    assert model.confidence("How many homes lost power?", _reading(margin=-1.0)) == pytest.approx(1 / (1 + math.e))
-    assert model.confidence("How many homes lost power?", _reading(margin=900.0)) == pytest.approx(1.0)
+    assert model.confidence(_reading(margin=0.0)) == 0.5
+    assert model.confidence(_reading(margin=-1.0)) == pytest.approx(1 / (1 + math.e))
+    assert model.confidence(_reading(margin=900.0)) == pytest.approx(1.0)
 
 
 def test_a_fitted_model_round_trips_and_a_missing_one_falls_back(tmp_path):
