@@ -518,28 +518,32 @@ def build_examples(args: argparse.Namespace, rng: random.Random) -> tuple[list[E
     return train, dev
 
 
-def save_examples(path: Path, train: list[Example], dev: list[Example], rng: random.Random) -> None:
-    """Both sets of windows as gzipped JSON lines, each marked with its set, after the random generator's
-    state, so that training from the file draws the same batches as the command that wrote it."""
+def save_examples(
+    path: Path, train: list[Example], dev: list[Example], rng: random.Random, recipe: dict | None = None
+) -> None:
+    """Both sets of windows as gzipped JSON lines, each marked with its set, after a header with the random
+    generator's state (so that training from the file draws the same batches as the command that wrote it)
+    and the `recipe` that built them (for the training report)."""
     version, state, gauss = rng.getstate()
     with gzip.open(path, "wt", encoding="utf-8") as out:
-        out.write(json.dumps({"rng_state": [version, list(state), gauss]}) + "\n")
+        out.write(json.dumps({"rng_state": [version, list(state), gauss], "recipe": recipe or {}}) + "\n")
         for split, examples in (("train", train), ("dev", dev)):
             for example in examples:
                 out.write(json.dumps({"split": split, **dataclasses.asdict(example)}) + "\n")
 
 
-def load_examples(path: Path, rng: random.Random) -> tuple[list[Example], list[Example]]:
-    """The training and held-out windows written by save_examples, in their order; `rng` is set to the
-    state it had when they were written."""
+def load_examples(path: Path, rng: random.Random) -> tuple[list[Example], list[Example], dict]:
+    """The training and held-out windows written by save_examples, in their order, and their recipe; `rng`
+    is set to the state it had when they were written."""
     sets: dict[str, list[Example]] = {"train": [], "dev": []}
     with gzip.open(path, "rt", encoding="utf-8") as lines:
-        version, state, gauss = json.loads(next(lines))["rng_state"]
+        header = json.loads(next(lines))
+        version, state, gauss = header["rng_state"]
         rng.setstate((version, tuple(state), gauss))
         for line in lines:
             record = json.loads(line)
             sets[record.pop("split")].append(Example(**record))
-    return sets["train"], sets["dev"]
+    return sets["train"], sets["dev"], header.get("recipe", {})
 
 
 def main() -> None:
@@ -583,12 +587,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
     started = time.time()
+    recipe = {"every_placement": args.every_placement, "cloze": args.cloze}
     if args.examples:
-        train, dev = load_examples(args.examples, rng)
+        if args.every_placement or args.cloze:
+            parser.error("--examples already fixes the windows: give --every-placement or --cloze to --save-examples")
+        train, dev, recipe = load_examples(args.examples, rng)
     else:
         train, dev = build_examples(args, rng)
     if args.save_examples:
-        save_examples(args.save_examples, train, dev, rng)
+        save_examples(args.save_examples, train, dev, rng, recipe)
         print(f"wrote {len(train)} training and {len(dev)} held-out windows to {args.save_examples}")
         return
     if args.limit:
@@ -682,7 +689,7 @@ def main() -> None:
         "distill": args.distill if args.teachers else 0.0,
         "temperature": args.temperature,
         "teachers_heldout": teacher_figures,
-        "every_placement": args.every_placement,
+        "every_placement": bool(recipe.get("every_placement")),
         "layers": model.config.num_hidden_layers,
         "losses": losses,
         "seconds": time.time() - started,

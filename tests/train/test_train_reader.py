@@ -57,19 +57,19 @@ def test_every_placement_gives_one_window_per_place_of_the_answer_sentence(rows:
     assert len(one) == 1 and one[0].window in {e.window for e in answered}
 
 
-def test_saved_examples_come_back_in_order_with_the_generator_where_it_was(tmp_path) -> None:
+def test_saved_examples_come_back_in_order_with_their_recipe_and_the_generator_where_it_was(tmp_path) -> None:
     train = [Example("Who?", "Ana said so.", 0, "Ana", "a"), Example("When?", "No date here.", None, "", "b")]
     dev = [Example("Where?", "In Lima.", 3, "Lima", "c")]
     rng = random.Random(7)
     rng.random()
     path = tmp_path / "examples.jsonl.gz"
 
-    save_examples(path, train, dev, rng)
+    save_examples(path, train, dev, rng, {"every_placement": True})
     expected = [rng.random() for _ in range(3)]
     fresh = random.Random(0)
-    loaded_train, loaded_dev = load_examples(path, fresh)
+    loaded_train, loaded_dev, recipe = load_examples(path, fresh)
 
-    assert (loaded_train, loaded_dev) == (train, dev)
+    assert (loaded_train, loaded_dev, recipe) == (train, dev, {"every_placement": True})
     assert [fresh.random() for _ in range(3)] == expected  # training from the file draws the same batches
 
 
