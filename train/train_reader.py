@@ -31,6 +31,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cloze import cloze_rows
 
@@ -210,11 +211,23 @@ def padded(enc, key: str, idx: list[int], value: int):
     return torch.tensor([enc[key][i] + [value] * (length - len(enc[key][i])) for i in idx])
 
 
-def batches(enc, starts, ends, order, size, pad_id, soft=None):
+@dataclass
+class TrainingSet:
+    """The encoded training windows, their gold span tokens and, when distilling, the teachers' logits."""
+
+    enc: Any  # the tokenizer's BatchEncoding
+    starts: list[int]
+    ends: list[int]
+    pad_id: int
+    soft: list[tuple[list[float], list[float]]] | None = None
+
+
+def batches(data: TrainingSet, order: list[int], size: int):
     """Padded tensors per batch of `order`: ids, mask, types, gold starts and ends, and the teachers'
-    start and end logits (padded with a large negative number) when `soft` holds them, else None."""
+    start and end logits (padded with a large negative number) when `data` holds them, else None."""
     import torch
 
+    enc, starts, ends, pad_id, soft = data.enc, data.starts, data.ends, data.pad_id, data.soft
     for k in range(0, len(order), size):
         idx = order[k : k + size]
         soft_starts = soft_ends = None
@@ -430,25 +443,23 @@ def write_model_card(out: Path, threads: int) -> None:
 
 def train_cycle(
     model,
-    enc,
-    starts,
-    ends,
     tokenizer,
+    data: TrainingSet,
     rng,
     steps,
     lr,
     batch,
     started,
+    *,
     replay=False,
     dev=None,
     per_epoch=None,
-    soft=None,
     distill=0.5,
     temperature=2.0,
 ) -> list[float]:
     """One warm-up-then-decay cycle of `steps` batches; with `replay`, only the random draws are made; with
-    `dev` examples, the held-out figures after each epoch are printed and added to `per_epoch`; with `soft`
-    teacher logits, the loss mixes the gold spans' with `distill` times the distillation loss."""
+    `dev` examples, the held-out figures after each epoch are printed and added to `per_epoch`; when `data`
+    holds teacher logits, the loss mixes the gold spans' with `distill` times the distillation loss."""
     import torch
 
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
@@ -460,14 +471,14 @@ def train_cycle(
     device = next(model.parameters()).device
     model.train()
     while step < steps:
-        order = sorted(range(len(starts)), key=lambda i: (rng.random(),))
+        order = sorted(range(len(data.starts)), key=lambda i: (rng.random(),))
         # batches of similar length waste less padding
         order = [
             i
             for chunk in (order[k : k + batch * 20] for k in range(0, len(order), batch * 20))
-            for i in sorted(chunk, key=lambda i: len(enc["input_ids"][i]))
+            for i in sorted(chunk, key=lambda i: len(data.enc["input_ids"][i]))
         ]
-        batch_list = list(batches(enc, starts, ends, order, batch, tokenizer.pad_token_id, soft))
+        batch_list = list(batches(data, order, batch))
         rng.shuffle(batch_list)
         if replay:
             step += len(batch_list)
@@ -618,13 +629,13 @@ def main() -> None:
     if args.layers:
         model.base_model.encoder.layer = model.base_model.encoder.layer[: args.layers]
         model.config.num_hidden_layers = args.layers
-    enc, starts, ends = encode(tokenizer, train)
+    data = TrainingSet(*encode(tokenizer, train), pad_id=tokenizer.pad_token_id)
     if args.resume:
         model = AutoModelForQuestionAnswering.from_pretrained(args.resume, dtype=torch.float32)
     device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU when one is lent; CPU otherwise
     model.to(device)
     steps = math.ceil(len(train) * args.epochs / args.batch)
-    soft, teacher_figures = None, []
+    teacher_figures = []
     if args.teachers:
         teachers = []
         for k in range(1, args.teachers + 1):
@@ -632,11 +643,11 @@ def main() -> None:
             torch.manual_seed(args.seed + k)
             teacher = AutoModelForQuestionAnswering.from_pretrained(base, dtype=torch.float32).to(device)
             teacher_rng = random.Random(args.seed + k)
-            train_cycle(teacher, enc, starts, ends, tokenizer, teacher_rng, steps, args.lr, args.batch, started)
+            train_cycle(teacher, tokenizer, data, teacher_rng, steps, args.lr, args.batch, started)
             teacher_figures.append(evaluate(teacher, tokenizer, dev))
             print(f"teacher {k} held-out: {json.dumps(teacher_figures[-1])}", flush=True)
             teachers.append(teacher)
-        soft = teacher_logits(teachers, enc, tokenizer.pad_token_id)
+        data.soft = teacher_logits(teachers, data.enc, tokenizer.pad_token_id)
         del teachers
         torch.manual_seed(args.seed)
     losses: list[float] = []
@@ -649,21 +660,18 @@ def main() -> None:
         every_epoch = dev if args.epoch_eval else None
         losses += train_cycle(
             model,
-            enc,
-            starts,
-            ends,
             tokenizer,
+            data,
             rng,
             steps,
             lr,
             args.batch,
             started,
-            replay,
-            every_epoch,
-            per_epoch,
-            soft,
-            args.distill,
-            args.temperature,
+            replay=replay,
+            dev=every_epoch,
+            per_epoch=per_epoch,
+            distill=args.distill,
+            temperature=args.temperature,
         )
 
     if per_epoch:  # the last epoch's figures are the final model's: not read twice

@@ -15,7 +15,15 @@ from qa.settings import PROJECT_ROOT
 torch = pytest.importorskip("torch")
 sys.path.insert(0, str(PROJECT_ROOT / "train"))
 import train_reader  # noqa: E402
-from train_reader import Example, batches, distillation_loss, load_examples, make_examples, save_examples  # noqa: E402
+from train_reader import (  # noqa: E402
+    Example,
+    TrainingSet,
+    batches,
+    distillation_loss,
+    load_examples,
+    make_examples,
+    save_examples,
+)
 
 # Test fixture: five invented sentences, one paragraph of an invented article.
 CONTEXT = (
@@ -91,11 +99,11 @@ def test_batches_pad_teacher_logits_so_padding_gets_no_probability() -> None:
     }
     soft = [([0.0, 1.0, 2.0], [0.0, 2.0, 1.0]), ([0.0] * 5, [1.0] * 5)]
 
-    (ids, mask, _, _, _, soft_starts, soft_ends) = next(batches(enc, [0, 3], [0, 3], [0, 1], 2, 0, soft))
+    (ids, mask, _, _, _, soft_starts, soft_ends) = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0, soft), [0, 1], 2))
 
     assert ids.shape == mask.shape == soft_starts.shape == soft_ends.shape == (2, 5)
     assert torch.softmax(soft_starts[0], -1)[3:].sum().item() == pytest.approx(0.0, abs=1e-9)
-    plain = next(batches(enc, [0, 3], [0, 3], [0, 1], 2, 0))
+    plain = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0), [0, 1], 2))
     assert plain[5] is None and plain[6] is None
 
 
