@@ -211,6 +211,15 @@ def padded(enc, key: str, idx: list[int], value: int):
     return torch.tensor([enc[key][i] + [value] * (length - len(enc[key][i])) for i in idx])
 
 
+def model_inputs(enc, idx: list[int], pad_id: int, device="cpu") -> dict:
+    """The model's input tensors (ids, attention mask, token types) for the rows `idx`, padded, on `device`."""
+    return {
+        "input_ids": padded(enc, "input_ids", idx, pad_id).to(device),
+        "attention_mask": padded(enc, "attention_mask", idx, 0).to(device),
+        "token_type_ids": padded(enc, "token_type_ids", idx, 0).to(device),
+    }
+
+
 @dataclass
 class TrainingSet:
     """The encoded training windows, their gold span tokens and, when distilling, the teachers' logits."""
@@ -223,8 +232,8 @@ class TrainingSet:
 
 
 def batches(data: TrainingSet, order: list[int], size: int):
-    """Padded tensors per batch of `order`: ids, mask, types, gold starts and ends, and the teachers'
-    start and end logits (padded with a large negative number) when `data` holds them, else None."""
+    """Per batch of `order`: the model's inputs, the gold start and end tokens, and the teachers' start and
+    end logits (padded with a large negative number) when `data` holds them, else None."""
     import torch
 
     enc, starts, ends, pad_id, soft = data.enc, data.starts, data.ends, data.pad_id, data.soft
@@ -237,9 +246,7 @@ def batches(data: TrainingSet, order: list[int], size: int):
                 torch.tensor([soft[i][side] + [-1e4] * (length - len(soft[i][side])) for i in idx]) for side in (0, 1)
             )
         yield (
-            padded(enc, "input_ids", idx, pad_id),
-            padded(enc, "attention_mask", idx, 0),
-            padded(enc, "token_type_ids", idx, 0),
+            model_inputs(enc, idx, pad_id),
             torch.tensor([starts[i] for i in idx]),
             torch.tensor([ends[i] for i in idx]),
             soft_starts,
@@ -258,11 +265,7 @@ def teacher_logits(models, enc, pad_id: int) -> list[tuple[list[float], list[flo
     with torch.no_grad():
         for k in range(0, len(enc["input_ids"]), 128):
             idx = list(range(k, min(k + 128, len(enc["input_ids"]))))
-            inputs = {
-                "input_ids": padded(enc, "input_ids", idx, pad_id).to(device),
-                "attention_mask": padded(enc, "attention_mask", idx, 0).to(device),
-                "token_type_ids": padded(enc, "token_type_ids", idx, 0).to(device),
-            }
+            inputs = model_inputs(enc, idx, pad_id, device)
             outs = [model(**inputs) for model in models]
             start = torch.stack([out.start_logits for out in outs]).mean(0).cpu()
             end = torch.stack([out.end_logits for out in outs]).mean(0).cpu()
@@ -313,11 +316,7 @@ def evaluate(model, tokenizer, examples: list[Example]) -> dict:
     with torch.no_grad():
         for k in range(0, len(examples), 64):
             idx = list(range(k, min(k + 64, len(examples))))
-            out = model(
-                input_ids=padded(enc, "input_ids", idx, tokenizer.pad_token_id).to(device),
-                attention_mask=padded(enc, "attention_mask", idx, 0).to(device),
-                token_type_ids=padded(enc, "token_type_ids", idx, 0).to(device),
-            )
+            out = model(**model_inputs(enc, idx, tokenizer.pad_token_id, device))
             for row, i in enumerate(idx):
                 seq = enc.sequence_ids(i)
                 (score, s, e), null = best_span(out.start_logits[row].tolist(), out.end_logits[row].tolist(), seq)
@@ -483,9 +482,9 @@ def train_cycle(
         if replay:
             step += len(batch_list)
             continue
-        for ids, mask, types, s, t, soft_s, soft_t in batch_list:
-            ids, mask, types, s, t = (tensor.to(device) for tensor in (ids, mask, types, s, t))
-            out = model(input_ids=ids, attention_mask=mask, token_type_ids=types, start_positions=s, end_positions=t)
+        for inputs, s, t, soft_s, soft_t in batch_list:
+            inputs = {key: tensor.to(device) for key, tensor in inputs.items()}
+            out = model(**inputs, start_positions=s.to(device), end_positions=t.to(device))
             loss = out.loss
             if soft_s is not None:
                 kl = distillation_loss(out.start_logits, soft_s.to(device), temperature)

@@ -99,12 +99,13 @@ def test_batches_pad_teacher_logits_so_padding_gets_no_probability() -> None:
     }
     soft = [([0.0, 1.0, 2.0], [0.0, 2.0, 1.0]), ([0.0] * 5, [1.0] * 5)]
 
-    (ids, mask, _, _, _, soft_starts, soft_ends) = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0, soft), [0, 1], 2))
+    (inputs, _, _, soft_starts, soft_ends) = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0, soft), [0, 1], 2))
 
+    ids, mask = inputs["input_ids"], inputs["attention_mask"]
     assert ids.shape == mask.shape == soft_starts.shape == soft_ends.shape == (2, 5)
     assert torch.softmax(soft_starts[0], -1)[3:].sum().item() == pytest.approx(0.0, abs=1e-9)
     plain = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0), [0, 1], 2))
-    assert plain[5] is None and plain[6] is None
+    assert plain[3] is None and plain[4] is None
 
 
 def test_teacher_logits_are_the_mean_of_the_teachers_cut_to_each_window() -> None:
