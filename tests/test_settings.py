@@ -32,6 +32,7 @@ def test_a_typo_is_an_error_not_a_silent_default(monkeypatch, name, value):
         ("NEWSDESK_CONCURRENCY", "-1"),
         ("NEWSDESK_RECENCY_WEIGHT", "high"),
         ("NEWSDESK_DEVICE", "gpu"),
+        ("NEWSDESK_RUNTIME", "tensorrt"),
     ],
 )
 def test_new_limits_and_choices_are_checked_too(monkeypatch, name, value):
@@ -53,3 +54,10 @@ def test_the_answer_confidence_is_a_probability(monkeypatch, value):
     monkeypatch.setenv("NEWSDESK_MIN_ANSWER_CONFIDENCE", value)
     with pytest.raises(SettingInvalid, match="NEWSDESK_MIN_ANSWER_CONFIDENCE"):
         Settings.from_env()
+
+
+def test_the_onnx_cache_folder_follows_its_setting_then_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings.from_env().cache_folder == tmp_path / "xdg" / "newsdesk"
+    monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "mine"))
+    assert Settings.from_env().cache_folder == tmp_path / "mine"

@@ -56,7 +56,7 @@ def cloze_rows(corpus: Path, rng: random.Random, limit: int, window_sentences: i
     articles = [json.loads(line) for line in corpus.read_text("utf-8").splitlines() if line.strip()]
     articles = [a for a in articles if a.get("published_at") and a["published_at"] < CUTOFF and a.get("text")]
     rng.shuffle(articles)
-    nlp = pipeline("entities")
+    nlp = pipeline("parse")
     rows: list[dict] = []
     for article in articles:
         if len(rows) >= limit:

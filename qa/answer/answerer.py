@@ -25,7 +25,12 @@ class Answerer:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.reader = Reader(settings.reader_dir, threads=settings.query_threads, quantize=settings.reader_int8)
+        self.reader = Reader(
+            settings.reader_dir,
+            threads=settings.query_threads,
+            quantize=settings.reader_int8,
+            onnx_cache=settings.cache_folder if settings.runtime == "onnx" else None,
+        )
         self.refusal: RefusalModel | None = None
 
     def warm_up(self) -> None:

@@ -20,7 +20,7 @@ def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
     words = _WORD.findall(fold_apostrophes(text))
     if names_only:
         words = [word for word in words[1:] if word[:1].isupper()]
-    return frozenset(stemmer().stemWords([w.lower() for w in words if w.lower() not in STOP_WORDS]))
+    return frozenset(stemmer().stemWords(list({word.lower() for word in words} - STOP_WORDS)))
 
 
 def names_mentioned(names: frozenset[str], document: Document) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,9 +16,12 @@ if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
 
 from qa.errors import SettingInvalid
+from qa.runtime import INPUTS
 from qa.settings import Settings
 
 SPECIAL_TOKENS = 2
+
+log = logging.getLogger(__name__)
 
 
 def model_path() -> str:
@@ -26,17 +32,51 @@ def model_path() -> str:
 
 
 class Encoder:
-    """Embeds texts into normalised vectors; `warm_up()` loads the model, `run()` encodes."""
+    """Embeds texts into normalised vectors; `warm_up()` loads the model, `run()` encodes.
+
+    Indexing encodes with sentence-transformers (torch). A question is encoded with ONNX Runtime when the
+    settings' runtime is onnx: the same vector, in half the time for a short text on one thread."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self._model = None
+        self._query_session = None
+        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
-        if self._model is None:
-            from sentence_transformers import SentenceTransformer
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(model_path(), device=self.device)
+                self._model = SentenceTransformer(model_path(), device=self.device)
+            if self.settings.runtime == "onnx" and self._query_session is None:
+                self._query_session = self._onnx_session()
+
+    def _onnx_session(self):  # noqa: ANN202
+        """ONNX Runtime's session of the transformer under the sentence-transformers model, or False (torch
+        then encodes questions too) when it cannot be had."""
+        from qa import runtime
+
+        transformer = self._model[0].auto_model
+
+        def build():  # noqa: ANN202
+            module = runtime.positional(transformer, lambda output: (output.last_hidden_state,))
+            sample = self.tokenizer(["a question?"], return_tensors="pt")
+            return module, tuple(sample[name] for name in runtime.INPUTS)
+
+        weights = Path(model_path()) / "model.safetensors"
+        try:
+            return runtime.session(
+                "encoder",
+                weights,
+                build,
+                ("hidden",),
+                cache=self.settings.cache_folder,
+                threads=self.settings.query_threads,
+            )
+        except Exception as error:  # noqa: BLE001 - any failure of the faster path falls back to torch
+            log.warning("encoding questions with torch: ONNX Runtime could not load the encoder (%s)", error)
+            return False
 
     @cached_property
     def device(self) -> str:
@@ -106,4 +146,12 @@ class Encoder:
 
     def query(self, text: str) -> np.ndarray:
         """One query vector, on as few threads as the settings say (interactive latency)."""
-        return self.run([text], threads=self.settings.query_threads)[0]
+        self.warm_up()
+        if not self._query_session:
+            return self.run([text], threads=self.settings.query_threads)[0]
+        length = self.max_tokens + SPECIAL_TOKENS
+        encoded = self.tokenizer([text], truncation=True, max_length=length, return_tensors="np")
+        mask = encoded["attention_mask"].astype(np.float32)
+        (hidden,) = self._query_session.run(None, {name: encoded[name].astype(np.int64) for name in INPUTS})
+        mean = (hidden[0] * mask[0, :, None]).sum(0) / max(mask.sum(), 1e-9)  # sentence-transformers' mean pooling
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +62,7 @@ class Index:
         self._rows = lru_cache(maxsize=64)(self._allowed_rows)
         self._doc_ids = lru_cache(maxsize=64)(self._allowed_doc_ids)
         self._first_rows: dict[str, int] | None = None
+        self._article_facts: tuple[np.ndarray, np.ndarray] | None = None  # publication days, outlets: for filters
         self.damage: str | None = None  # set when a check made after opening finds a file damaged
         self.checked = threading.Event()  # set once every file's checksum has been verified
         self.checked.set()
@@ -125,9 +127,12 @@ class Index:
         return [self.documents.at(row) for row in newest]
 
     def _allowed_articles(self, filters: Filters) -> np.ndarray:
-        columns = self.documents.columns
-        allowed = (filters.admits(day, source) for day, source in zip(columns["date"], columns["source"], strict=True))
-        return np.fromiter(allowed, dtype=bool, count=len(self.documents))
+        if self._article_facts is None:
+            columns = self.documents.columns
+            days = [date.fromisoformat(day).toordinal() if day else 0 for day in columns["date"]]
+            outlets = [(source or "").lower() for source in columns["source"]]
+            self._article_facts = (np.array(days, dtype=np.int64), np.array(outlets, dtype=object))
+        return filters.admitted(*self._article_facts)
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray:
         return np.flatnonzero(self._allowed_articles(filters)[self.chunks.article_rows()]).astype(np.int64)

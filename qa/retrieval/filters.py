@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+import numpy as np
+
 from qa.errors import InvalidQuestion
 from qa.ingest.dates import normalise_date
 from qa.types import Document
@@ -69,6 +71,18 @@ class Filters:
         ):
             return False
         return not self._sources or (source or "").lower() in self._sources
+
+    def admitted(self, days: np.ndarray, outlets: np.ndarray) -> np.ndarray:
+        """`admits` for many articles at once (what an index asks per question): `days` are publication
+        dates as proleptic ordinals, 0 for undated; `outlets` are sources lower-cased, "" for none."""
+        dated = days > 0
+        allowed = dated.copy() if self.since or self.until else np.ones(len(days), dtype=bool)
+        for bound, keep in ((self.since, np.greater_equal), (self.until, np.less_equal), (self.as_of, np.less_equal)):
+            if bound:
+                allowed &= ~dated | keep(days, bound.toordinal())
+        if self._sources:
+            allowed &= np.isin(outlets, list(self._sources))
+        return allowed
 
     @cached_property
     def _sources(self) -> frozenset[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qa.errors import SettingInvalid
@@ -22,3 +23,24 @@ def test_auto_runs_on_the_cpu_without_a_gpu_and_asking_for_one_that_is_not_there
     assert Encoder(Settings.from_env(device="auto")).device == "cpu"
     with pytest.raises(SettingInvalid, match="NEWSDESK_DEVICE=cuda but torch sees no CUDA GPU"):
         Encoder(Settings.from_env(device="cuda")).warm_up()
+
+
+def test_a_question_is_embedded_by_onnx_runtime_into_the_vector_torch_gives(encoder, monkeypatch):
+    question = "How many people were killed and injured in al-Qa’im, according to the PMU?"
+    expected = encoder.run([question], threads=1)[0]
+
+    def not_torch(*args, **kwargs):
+        raise AssertionError("the question went to torch")
+
+    monkeypatch.setattr(encoder, "run", not_torch)
+    vector = encoder.query(question)
+    assert vector.dtype == np.float32 and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+    assert float(vector @ expected) > 0.99999
+
+
+def test_with_the_torch_runtime_questions_are_embedded_by_torch(monkeypatch):
+    encoder = Encoder(Settings.from_env(runtime="torch"))
+    calls = []
+    original = encoder.run
+    monkeypatch.setattr(encoder, "run", lambda texts, **kwargs: calls.append(texts) or original(texts, **kwargs))
+    assert encoder.query("Who speaks for the Pentagon?").shape == (384,) and calls == [["Who speaks for the Pentagon?"]]

@@ -4,6 +4,8 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qa.errors import InvalidQuestion
 from qa.index.dense import DenseIndex
@@ -100,3 +102,24 @@ def test_recency_lifts_newer_articles_and_treats_undated_ones_as_of_unknown_age(
     assert [row for row, _ in ranked] == [1, 0, 2]
     gains = {row: score - base for (row, score), base in zip(sorted(ranked), (1.0, 0.95, 0.9), strict=True)}
     assert gains[2] == pytest.approx((gains[0] + gains[1]) / 2)  # undated: the mean of the dated gains
+
+
+_DAYS = st.none() | st.dates(min_value=date(2023, 12, 1), max_value=date(2024, 4, 1))
+_OUTLETS = st.sampled_from([None, "", "Press TV", "press tv", "Reuters", "AP"])
+
+
+@given(
+    articles=st.lists(st.tuples(_DAYS, _OUTLETS), max_size=12),
+    since=_DAYS,
+    until=_DAYS,
+    as_of=_DAYS,
+    sources=st.lists(st.sampled_from(["Press TV", "REUTERS", "BBC"]), max_size=2),
+)
+def test_an_index_admits_at_once_exactly_the_articles_it_would_admit_one_by_one(articles, since, until, as_of, sources):
+    if since and until and since > until:
+        since, until = until, since
+    filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
+    days = np.array([day.toordinal() if day else 0 for day, _ in articles], dtype=np.int64)
+    outlets = np.array([(outlet or "").lower() for _, outlet in articles], dtype=object)
+    expected = [filters.admits(day.isoformat() if day else None, outlet) for day, outlet in articles]
+    assert filters.admitted(days, outlets).tolist() == expected

@@ -73,7 +73,7 @@ def test_entities_that_only_modify_a_longer_name_are_not_answers() -> None:
 
     # Test fixture: an invented sentence. "Iraqi" modifies "province" and "Biden" the administration:
     # answers cut from longer phrases teach the reader to cut its answers short.
-    doc = pipeline("entities")("The Biden administration said the western Iraqi province of Anbar was hit on Sunday.")
+    doc = pipeline("parse")("The Biden administration said the western Iraqi province of Anbar was hit on Sunday.")
     verdicts = {entity.text: _well_formed(entity) for entity in doc.ents}
     assert verdicts.get("Anbar") is True and verdicts.get("Sunday") is True
     assert verdicts.get("Iraqi") is False and verdicts.get("Biden") is False
