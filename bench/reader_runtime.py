@@ -3,8 +3,8 @@ answers agree with fp32, on windows the answer stage really reads (SQuAD dev que
 
     python bench/reader_runtime.py [--questions 100] [--reader models/reader]
 
-Needs `pip install onnx onnxruntime`. The model is exported to a temporary folder; int8 is each runtime's
-dynamic quantisation of the linear layers' weights.
+The model is exported to a temporary folder (the product keeps its export in the cache folder:
+qa/runtime.py); int8 is each runtime's dynamic quantisation of the linear layers' weights.
 """
 
 from __future__ import annotations
