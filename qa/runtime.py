@@ -79,7 +79,7 @@ def positional(model: torch.nn.Module, outputs: Callable[[object], tuple]) -> to
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN202
+        def forward(self, input_ids, attention_mask, token_type_ids):
             inputs = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
             return outputs(self.model(**inputs))
 

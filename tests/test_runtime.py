@@ -11,6 +11,8 @@ import pytest
 
 from qa import runtime
 
+pytestmark = pytest.mark.model  # exports a (tiny) torch model: slower than the unit tests, though no weights load
+
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.runtime import INPUTS
+from qa import runtime
 from qa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,11 @@ class Reader:
                 try:
                     self._logits = self._onnx_logits()
                     return
-                except Exception as error:  # noqa: BLE001 - any failure of the faster path falls back to torch
+                except Exception as error:  # whatever stops the faster path, torch still reads
                     log.warning("reading with torch: ONNX Runtime could not load the reader (%s)", error)
             self._logits = self._torch_logits()
 
-    def _torch_model(self):  # noqa: ANN202
+    def _torch_model(self):
         import torch
         from transformers import AutoModelForQuestionAnswering
 
@@ -127,9 +127,7 @@ class Reader:
         return logits
 
     def _onnx_logits(self) -> Logits:
-        from qa import runtime
-
-        def build():  # noqa: ANN202
+        def build():
             sample = self._tokenizer(["a question?"], ["a window."], return_tensors="pt")
             module = runtime.positional(self._torch_model(), lambda output: (output.start_logits, output.end_logits))
             return module, tuple(sample[name] for name in runtime.INPUTS)
@@ -140,7 +138,7 @@ class Reader:
         )
 
         def logits(encoded: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-            starts, ends = session.run(None, {name: encoded[name] for name in INPUTS})
+            starts, ends = session.run(None, {name: encoded[name] for name in runtime.INPUTS})
             return starts, ends
 
         return logits
@@ -160,7 +158,7 @@ class Reader:
             return_tensors="np",
         )
         offsets = encoded["offset_mapping"].tolist()
-        inputs = {name: encoded[name].astype(np.int64) for name in INPUTS}
+        inputs = {name: encoded[name].astype(np.int64) for name in runtime.INPUTS}
         start_logits, end_logits = self._logits(inputs)
         readings = []
         for row, window in enumerate(windows):

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
     from transformers import PreTrainedTokenizerBase
 
+from qa import runtime
 from qa.errors import SettingInvalid
-from qa.runtime import INPUTS
 from qa.settings import Settings
 
 SPECIAL_TOKENS = 2
@@ -52,14 +52,12 @@ class Encoder:
             if self.settings.runtime == "onnx" and self._query_session is None:
                 self._query_session = self._onnx_session()
 
-    def _onnx_session(self):  # noqa: ANN202
+    def _onnx_session(self):
         """ONNX Runtime's session of the transformer under the sentence-transformers model, or False (torch
         then encodes questions too) when it cannot be had."""
-        from qa import runtime
-
         transformer = self._model[0].auto_model
 
-        def build():  # noqa: ANN202
+        def build():
             module = runtime.positional(transformer, lambda output: (output.last_hidden_state,))
             sample = self.tokenizer(["a question?"], return_tensors="pt")
             return module, tuple(sample[name] for name in runtime.INPUTS)
@@ -74,7 +72,7 @@ class Encoder:
                 cache=self.settings.cache_folder,
                 threads=self.settings.query_threads,
             )
-        except Exception as error:  # noqa: BLE001 - any failure of the faster path falls back to torch
+        except Exception as error:  # whatever stops the faster path, torch still encodes
             log.warning("encoding questions with torch: ONNX Runtime could not load the encoder (%s)", error)
             return False
 
@@ -152,6 +150,6 @@ class Encoder:
         length = self.max_tokens + SPECIAL_TOKENS
         encoded = self.tokenizer([text], truncation=True, max_length=length, return_tensors="np")
         mask = encoded["attention_mask"].astype(np.float32)
-        (hidden,) = self._query_session.run(None, {name: encoded[name].astype(np.int64) for name in INPUTS})
+        (hidden,) = self._query_session.run(None, {name: encoded[name].astype(np.int64) for name in runtime.INPUTS})
         mean = (hidden[0] * mask[0, :, None]).sum(0) / max(mask.sum(), 1e-9)  # sentence-transformers' mean pooling
         return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -38,9 +40,21 @@ def test_a_question_is_embedded_by_onnx_runtime_into_the_vector_torch_gives(enco
     assert float(vector @ expected) > 0.99999
 
 
+@pytest.mark.model
 def test_with_the_torch_runtime_questions_are_embedded_by_torch(monkeypatch):
     encoder = Encoder(Settings.from_env(runtime="torch"))
     calls = []
     original = encoder.run
     monkeypatch.setattr(encoder, "run", lambda texts, **kwargs: calls.append(texts) or original(texts, **kwargs))
     assert encoder.query("Who speaks for the Pentagon?").shape == (384,) and calls == [["Who speaks for the Pentagon?"]]
+
+
+@pytest.mark.model
+def test_without_a_usable_cache_folder_questions_are_embedded_by_torch_and_the_log_says_why(tmp_path, caplog):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")
+    encoder = Encoder(Settings.from_env(cache_dir=str(blocked)))
+    with caplog.at_level(logging.WARNING, logger="qa.index.encoder"):
+        vector = encoder.query("Who speaks for the Pentagon?")
+    assert "encoding questions with torch" in caplog.text
+    assert float(vector @ encoder.run(["Who speaks for the Pentagon?"], threads=1)[0]) > 0.99999
