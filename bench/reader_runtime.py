@@ -17,46 +17,29 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import runtime
 from qa.answer.answerer import select_windows
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
 from qa.settings import PROJECT_ROOT, Settings
 
 SQUAD = PROJECT_ROOT.parent / "shared" / "evaldata" / "squad11"
-NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def export(model, tokenizer, folder: Path) -> tuple[Path, Path, Path]:
+def export(model, tokenizer, weights: Path, folder: Path) -> tuple[Path, Path, Path]:
     """fp32, fp32 with ONNX Runtime's BERT fusions (attention, layer norm, GELU) and int8 ONNX files of the
-    span model (start and end logits)."""
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    span model (start and end logits): the product's exports (qa/runtime.py) and the fused variant."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    class Logits(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
+    def build():
+        sample = tokenizer(["a question?"], ["a window."], return_tensors="pt")
+        module = runtime.positional(model, lambda output: (output.start_logits, output.end_logits))
+        return module, tuple(sample[name] for name in runtime.INPUTS)
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001
-            out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            return out.start_logits, out.end_logits
-
-    sample = tokenizer(["a question?"], ["a window."], return_tensors="pt")
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*NAMES, "start", "end")}
-    fp32, int8 = folder / "reader.onnx", folder / "reader-int8.onnx"
-    with torch.no_grad():
-        torch.onnx.export(
-            Logits().eval(),
-            tuple(sample[name] for name in NAMES),
-            str(fp32),
-            input_names=list(NAMES),
-            output_names=["start", "end"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    fp32, int8 = (
+        runtime.exported("reader", weights, build, ("start", "end"), cache=folder, int8=quantised)
+        for quantised in (False, True)
+    )
     fused = folder / "reader-fused.onnx"
     config = model.config
     optimize_model(str(fp32), "bert", config.num_attention_heads, config.hidden_size).save_model_to_file(str(fused))
@@ -91,20 +74,20 @@ def main() -> None:
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     with tempfile.TemporaryDirectory() as folder:
-        files = export(fp32, tokenizer, Path(folder))
+        files = export(fp32, tokenizer, args.reader / "model.safetensors", Path(folder))
         sessions = [onnxruntime.InferenceSession(str(f), options, providers=["CPUExecutionProvider"]) for f in files]
         sizes = [f.stat().st_size / 1e6 for f in files]
 
     def torch_run(model):
         def run(encoded):
             with torch.inference_mode():
-                out = model(**{name: torch.from_numpy(encoded[name]) for name in NAMES})
+                out = model(**{name: torch.from_numpy(encoded[name]) for name in runtime.INPUTS})
             return out.start_logits.numpy(), out.end_logits.numpy()
 
         return run
 
     def onnx_run(session):
-        return lambda encoded: tuple(session.run(None, {name: encoded[name] for name in NAMES}))
+        return lambda encoded: tuple(session.run(None, {name: encoded[name] for name in runtime.INPUTS}))
 
     runners = {
         "torch fp32": torch_run(fp32),
