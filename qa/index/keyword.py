@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 WRITER_MEMORY = 128_000_000  # bytes of tantivy's indexing buffer (split among its threads)
 LOCK_FILES = (".tantivy-writer.lock", ".tantivy-meta.lock")
+NARROW_FILTER = 500  # articles a filter may keep and still be matched inside tantivy (beyond: over-fetch)
+OVERFETCH = 4  # a broad filter is applied to this many times the hits asked for
 
 
 def normalise(text: str) -> str:
@@ -147,8 +149,12 @@ class KeywordIndex:
         return int(self._index.searcher().num_docs)
 
     def search(self, query: str, n: int, doc_ids: Collection[str] | None = None) -> list[tuple[tuple[str, int], float]]:
-        """Up to `n` ((article id, chunk number), score) pairs, best first; only chunks of `doc_ids` when given
-        (matched inside tantivy, before the top n)."""
+        """Up to `n` ((article id, chunk number), score) pairs, best first; only chunks of `doc_ids` when given.
+
+        A filter scores nothing, so the filtered ranking is the unfiltered one with the other articles left
+        out. A broad filter (an "as of" day that keeps most of an archive) is applied to the best
+        OVERFETCH * n unfiltered hits, which is far cheaper than matching thousands of ids inside tantivy;
+        when too few of those pass, and for narrow filters, tantivy matches the ids itself."""
         import tantivy
 
         words = sorted(set(terms(query)))
@@ -158,12 +164,22 @@ class KeywordIndex:
         match = tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "terms", word)) for word in words]
         )
-        if doc_ids is not None:  # a filter that matches without adding to the score
-            allowed = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "doc", sorted(doc_ids)), 0.0)
-            match = tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Must, allowed)])
         searcher = self._index.searcher()
+        if doc_ids is None:
+            return self._hits(searcher, match, n)
+        if len(doc_ids) > NARROW_FILTER:
+            fetched = self._hits(searcher, match, OVERFETCH * n)
+            kept = [hit for hit in fetched if hit[0][0] in doc_ids]
+            if len(kept) >= n or len(fetched) < OVERFETCH * n:  # enough, or every matching chunk was seen
+                return kept[:n]
+        allowed = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "doc", sorted(doc_ids)), 0.0)
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, match), (tantivy.Occur.Must, allowed)])
+        return self._hits(searcher, both, n)
+
+    @staticmethod
+    def _hits(searcher: tantivy.Searcher, query: tantivy.Query, n: int) -> list[tuple[tuple[str, int], float]]:
         found = []
-        for score, address in searcher.search(match, n, count=False).hits:
+        for score, address in searcher.search(query, n, count=False).hits:
             stored = searcher.doc(address)
             found.append(((stored["doc"][0], int(stored["number"][0])), float(score)))
         return [hit for hit in found if hit[1] > 0]

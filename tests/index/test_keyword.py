@@ -49,3 +49,21 @@ def test_without_hard_links_the_files_are_copied(tmp_path, monkeypatch):
     monkeypatch.setattr("os.link", no_links)
     grown = first.grown(tmp_path / "grown", [], removed={"harbour"})
     assert grown.size == 2 and [key for key, _ in first.search("harbour bridge", 5)] == [("harbour", 0)]
+
+
+def _reports(count: int) -> list[KeywordEntry]:
+    """Test fixtures: `count` one-chunk articles that mention "flood" more the higher their number."""
+    return [KeywordEntry(f"report-{i:03}", 0, "flood " * (1 + i % 7) + f"river {i} levels rose") for i in range(count)]
+
+
+def test_a_broad_filter_ranks_as_a_narrow_one_whether_or_not_its_articles_are_among_the_best(tmp_path, monkeypatch):
+    index = KeywordIndex.build(_reports(60), tmp_path / "keyword")
+    everything = [key for key, _ in index.search("flood river", 60)]
+    best, worst = {doc for doc, _ in everything[:45]}, {doc for doc, _ in everything[-30:]}
+    for allowed in (best, worst):  # among the best hits (found by over-fetching), or all after them (matched)
+        monkeypatch.setattr("qa.index.keyword.NARROW_FILTER", 10**6)  # tantivy matches the ids itself
+        narrow = index.search("flood river", 5, allowed)
+        monkeypatch.setattr("qa.index.keyword.NARROW_FILTER", 10)  # a broad filter: over-fetched hits first
+        broad = index.search("flood river", 5, allowed)
+        assert broad == narrow and len(broad) == 5 and all(doc in allowed for (doc, _), _ in broad)
+    assert [key for key, _ in index.search("flood river", 5, best)] == everything[:5]
