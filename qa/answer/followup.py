@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.language import pipeline
+from qa.language import entities
 from qa.normalise import is_figure
 from qa.types import Answer
 
@@ -91,7 +91,7 @@ def _last_person(turn: Turn) -> str | None:
     if turn.short_answer and turn.answer_type == "person":
         return turn.short_answer
     for text in (turn.answer, turn.question):
-        people = [ent.text for ent in pipeline("entities")(_plain(text)).ents if ent.label_ == "PERSON"]
+        people = [ent.text for ent in entities(_plain(text)).ents if ent.label_ == "PERSON"]
         if people:
             return people[0]
     return None

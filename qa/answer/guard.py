@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.answer.citations import MARKER
-from qa.language import pipeline
+from qa.language import entities
 from qa.normalise import NUMBER_WORDS, normalise_answer
 
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -34,7 +34,7 @@ def guard_problems(
     for word in re.findall(r"[A-Za-z]+", text):
         if word.lower() in NUMBER_WORDS and f" {NUMBER_WORDS[word.lower()]} " not in source:
             problems.append(f"number {word!r} is not in the sources")
-    for entity in pipeline("entities")(text).ents:
+    for entity in entities(text).ents:
         name = re.sub(r"^(?:the|a|an)\s+", "", entity.text, flags=re.I)
         if entity.label_ in _NAMED and f" {normalise_answer(name)} " not in source:
             problems.append(f"name {name!r} is not in the sources")

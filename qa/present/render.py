@@ -143,11 +143,11 @@ def stream_pieces(text: str, words: int = 4) -> Iterator[str]:
 def example_questions(documents: list[Document], limit: int = 4) -> list[str]:
     """Starter questions for the chat, one per recent article, about a name its headline gives (spaCy's
     entities): what happened at a place, what a person or organisation said."""
-    from qa.language import pipeline
+    from qa.language import entities_of
 
     recent = sorted(documents, key=lambda doc: doc.date or "", reverse=True)[:limit]
     questions = []
-    for doc, parsed in zip(recent, pipeline("entities").pipe(doc.title for doc in recent), strict=True):
+    for doc, parsed in zip(recent, entities_of([doc.title for doc in recent]), strict=True):
         names = {ent.label_: ent.text for ent in reversed(parsed.ents)}
         if "GPE" in names or "LOC" in names or "FAC" in names:
             place = names.get("GPE") or names.get("LOC") or names["FAC"]

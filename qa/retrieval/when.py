@@ -11,7 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from qa.language import pipeline
+from qa.language import entities, tagged
 
 _REPORTING_LAG = timedelta(days=1)  # news of a day's events is published that day or the next
 _SPANS = {"day": timedelta(days=1), "week": timedelta(days=7)}
@@ -34,8 +34,13 @@ def date_range_in(question: str, today: date) -> DateRange | None:
 
     A duration ("for 16 years", "three days") is not a point in time and is left alone; "two weeks ago" is.
     """
-    for entity in pipeline("entities")(question).ents:
-        if entity.label_ != "DATE" or _is_duration(entity):
+    doc = entities(question)
+    for entity in doc.ents:
+        if entity.label_ != "DATE":
+            continue
+        if not doc.has_annotation("TAG"):
+            tagged(doc)  # only a question naming a time needs tags (is it a duration?)
+        if _is_duration(entity):
             continue
         found = _read(entity.text, today)
         if found:
