@@ -24,5 +24,26 @@ def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
 
 
 def names_mentioned(names: frozenset[str], document: Document) -> int:
-    """How many of the question's names the article mentions anywhere, headline included."""
-    return len(names & stems(f"{document.title} {document.text}")) if names else 0
+    """How many of the question's names the article mentions anywhere, headline included. Only the article's
+    words that begin like a name are stemmed (a stem keeps its word's start, but for a last letter:
+    "germani" for "Germany")."""
+    if not names:
+        return 0
+    words = _words_by_start(f"{document.title} {document.text}")
+    found: set[str] = set()
+    for name in names:
+        start = name[:-1] or name
+        candidates = words.get(start[:2], ()) if len(start) > 1 else (w for group in words.values() for w in group)
+        for word in candidates:
+            if word.startswith(start):
+                found |= stems(word)
+    return len(names & found)
+
+
+@lru_cache(maxsize=256)
+def _words_by_start(text: str) -> dict[str, tuple[str, ...]]:
+    """The distinct words of `text`, apostrophes folded and lower-cased, grouped by their first two letters."""
+    groups: dict[str, set[str]] = {}
+    for word in set(_WORD.findall(fold_apostrophes(text).lower())):
+        groups.setdefault(word[:2], set()).add(word)
+    return {start: tuple(group) for start, group in groups.items()}
