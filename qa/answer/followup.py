@@ -18,6 +18,7 @@ _THING_PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
 # with a hyphen, as in many languages' place names (al-, el-, ad-, de-, d').
 _NAME_WORD = r"(?:[a-z]{1,3}[-'’])?[A-Z0-9][\w'’-]*"
 _PLACE_PHRASE = re.compile(rf"\b(?:at|in|on|near|from|of)\s+((?:[a-z]{{1,3}}[-'’])?[A-Z][\w'’-]*(?:\s+{_NAME_WORD})*)")
+_WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:m|se)?\b", re.I)
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\s+(.+?)\??\s*$", re.I)
 
 
@@ -88,8 +89,10 @@ def _content(value: object) -> str:
 
 
 def _last_person(turn: Turn) -> str | None:
-    if turn.short_answer and turn.answer_type == "person":
-        return turn.short_answer
+    """Who "he" or "she" most likely means: the name just answered to a "who" question, else the first person
+    the last answer or question names."""
+    if _WHO.match(turn.question) and _last_name(turn):
+        return _last_name(turn)
     for text in (turn.answer, turn.question):
         people = [ent.text for ent in entities(_plain(text)).ents if ent.label_ == "PERSON"]
         if people:

@@ -51,3 +51,16 @@ def test_a_follow_up_that_names_nothing_stays_at_the_place_asked_about():
     killed = _answered("How many people were killed at Qa'im?", "16")
     assert resolve("Who gave those figures?", [killed]) == "Who gave those figures at Qa'im?"
     assert resolve("Who won the 2022 World Cup?", [killed]) == "Who won the 2022 World Cup?"
+
+
+def test_he_after_a_who_question_is_the_person_answered_not_the_first_one_quoted():
+    # Test fixture, written for this test: the answer names another person first.
+    chair = Answer(
+        question="Who chairs the harbour committee?",
+        text="According to Governor Tom Reyes, Maria Okafor chairs the harbour committee [1].",
+        answered=True,
+        short_answer="Maria Okafor",
+    )
+    assert resolve("Which governor did she criticise?", [chair]) == "Which governor did Maria Okafor criticise?"
+    named = _answered("What did the governor say?", "the harbour will reopen")
+    assert resolve("When did he say it?", [named]) == "When did he say it?"  # nobody named: left as asked
