@@ -18,6 +18,7 @@ _THING_PRONOUN = re.compile(r"\b(it|its|they|them|their)\b", re.I)
 # with a hyphen, as in many languages' place names (al-, el-, ad-, de-, d').
 _NAME_WORD = r"(?:[a-z]{1,3}[-'’])?[A-Z0-9][\w'’-]*"
 _PLACE_PHRASE = re.compile(rf"\b(?:at|in|on|near|from|of)\s+((?:[a-z]{{1,3}}[-'’])?[A-Z][\w'’-]*(?:\s+{_NAME_WORD})*)")
+_BOLD_LEAD = re.compile(r"^\s*\*\*(.+?)\*\*")
 _WHO = re.compile(r"^\W*(?:and\s+|so\s+)?who(?:m|se)?\b", re.I)
 _WHAT_ABOUT = re.compile(r"^\s*(?:what|how)\s+about\s+(.+?)\??\s*$", re.I)
 
@@ -40,13 +41,14 @@ def turns_from(history: object) -> list[Turn]:
         if isinstance(item, Answer):
             turns.append(Turn(item.resolved_question or item.question, item.text, item.short_answer, item.answer_type))
         elif isinstance(item, (tuple, list)) and len(item) == 2:
-            turns.append(Turn(_content(item[0]), _content(item[1])))
+            answer = _content(item[1])
+            turns.append(Turn(_content(item[0]), answer, _bold_lead(answer)))
         elif isinstance(item, dict):
             role, content = item.get("role"), _content(item.get("content"))
             if role == "user":
                 pending = content
             elif role == "assistant" and pending is not None:
-                turns.append(Turn(pending, content))
+                turns.append(Turn(pending, content, _bold_lead(content)))
                 pending = None
     return turns
 
@@ -76,6 +78,12 @@ def resolve(question: str, history: object) -> str:
     if resolved == stripped:
         return question
     return resolved[:1].upper() + resolved[1:]
+
+
+def _bold_lead(answer: str) -> str | None:
+    """The short answer newsdesk puts first, in bold ("**16**, according to ..."), of an answer sent back as text."""
+    lead = _BOLD_LEAD.match(answer)
+    return lead.group(1).strip() if lead else None
 
 
 def _content(value: object) -> str:

@@ -24,6 +24,13 @@ def test_history_as_chat_messages_and_pairs():
         {"role": "assistant", "content": "About 2,500 [1]"},
     ]
     assert resolve("What about Syria?", messages) == "How many troops remain in Syria?"
+    claimed = [
+        {"role": "user", "content": "Which group claimed the drone strike?"},
+        {"role": "assistant", "content": "**Islamic Resistance in Iraq**, according to its statement [1]."},
+    ]  # the short answer is read back from the bold lead newsdesk wrote
+    assert resolve("Which airbase did it hit?", claimed) == "Which airbase did Islamic Resistance in Iraq hit?"
+    pair = ("Who chairs the committee?", "**Maria Okafor**, according to Governor Tom Reyes [1].")
+    assert resolve("What did she say?", [pair]) == "What did Maria Okafor say?"
     assert turns_from([("Q?", "A.")])[0].question == "Q?"
     assert resolve("Who won?", []) == "Who won?"
 
