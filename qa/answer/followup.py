@@ -99,8 +99,9 @@ def _content(value: object) -> str:
 def _last_person(turn: Turn) -> str | None:
     """Who "he" or "she" most likely means: the name just answered to a "who" question, else the first person
     the last answer or question names."""
-    if _WHO.match(turn.question) and _last_name(turn):
-        return _last_name(turn)
+    answered = _last_name(turn)
+    if answered and _WHO.match(turn.question):
+        return answered
     for text in (turn.answer, turn.question):
         people = [ent.text for ent in entities(_plain(text)).ents if ent.label_ == "PERSON"]
         if people:
