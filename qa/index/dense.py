@@ -112,9 +112,9 @@ class DenseIndex:
         if n == 0:
             return []
         if rows is not None:
-            selector, _bits = _bitmap_selector(
-                self._index.ntotal, rows if self.rows is None else self._stored_ids()[rows]
-            )
+            allowed = np.zeros(self._index.ntotal, dtype=bool)
+            allowed[rows if self.rows is None else self._stored_ids()[rows]] = True
+            selector, _bits = _bitmap_selector(allowed)
         else:
             selector = self._live_selector()
         if self.kind == "hnsw":
@@ -141,23 +141,18 @@ class DenseIndex:
 
     def _live_selector(self) -> faiss.IDSelector | None:
         """Every stored vector but the retired ones (None when none is retired)."""
-        import faiss
-
         if self.rows is None or not self.retired:
             return None
         if self._live is None:
-            self._bitmap = np.packbits(np.asarray(self.rows) >= 0, bitorder="little")
-            self._live = faiss.IDSelectorBitmap(len(self.rows), faiss.swig_ptr(self._bitmap))
+            self._live, self._bitmap = _bitmap_selector(np.asarray(self.rows) >= 0)
         return self._live
 
 
-def _bitmap_selector(total: int, ids: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
-    """A selector of the stored vectors `ids`, and the bits it reads (keep them alive while it is used). Built
-    per search: a bitmap takes microseconds, where FAISS's id set (a hash set) took milliseconds for the tens
-    of thousands of ids a broad filter allows."""
+def _bitmap_selector(allowed: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
+    """A selector of the stored vectors where `allowed` (one bool each) is true, and the bits it reads (keep
+    them alive while it is used). Cheap to build per search: a bitmap takes microseconds, where FAISS's id
+    set (a hash set) took milliseconds for the tens of thousands of ids a broad filter allows."""
     import faiss
 
-    mask = np.zeros(total, dtype=bool)
-    mask[ids] = True
-    bits = np.packbits(mask, bitorder="little")
-    return faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits)), bits
+    bits = np.packbits(allowed, bitorder="little")
+    return faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)), bits
