@@ -3,6 +3,7 @@ answers for each candidate `min_answer_confidence`, group by group.
 
     python eval/calibrate.py --fit     # fit, write models/reader/refusal.json, print the table
     python eval/calibrate.py           # the table for the refusal model as it is
+    python eval/calibrate.py --archive # with rows for a large news archive (RealTimeQA dev), never fitted on
 
 The model is fitted only on questions the reader never trained on and that are not newsdesk's evaluation
 set: SQuAD questions of the held-out articles (answerable), SQuAD 2.0's unanswerable questions of those
@@ -21,6 +22,7 @@ from heldout import held_out, held_out_questions  # eval/: the articles the read
 from qa.answer.refusal import FEATURES, RefusalModel, features
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
+from qa.normalise import normalise_answer
 from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 
@@ -29,19 +31,22 @@ THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.
 
 
 class Group:
-    """Questions asked of one corpus, all answerable or all not; `fit` says whether the model learns from them."""
+    """Questions asked of one corpus, all answerable or all not; `fit` says whether the model learns from them.
+    A question is a string, or a row of a question set (asked as of its `question_date`, as `qa eval` asks it)."""
 
-    def __init__(self, name: str, assistant: Assistant, questions: list[str], answerable: bool, fit: bool) -> None:
+    def __init__(self, name: str, assistant: Assistant, questions: list, answerable: bool, fit: bool) -> None:
         self.name, self.assistant, self.questions = name, assistant, questions
         self.answerable, self.fit = answerable, fit
         assistant.warm_up()
         self.readings = [best_readings(assistant, question) for question in questions]
 
 
-def best_readings(assistant: Assistant, question: str) -> list:
+def best_readings(assistant: Assistant, question: str | dict) -> list:
     """What the answer stage reads for `question`, best-ranked first ([] when it refuses before reading)."""
-    passages, _ = assistant.passages(question, assistant.settings.k, filters=Filters.of())
-    return assistant.answerer.ranked(assistant.answerer.readings(question, passages) or [])
+    row = question if isinstance(question, dict) else {"question": question}
+    filters = Filters.of(as_of=row.get("question_date"))
+    passages, _ = assistant.passages(row["question"], assistant.settings.k, filters=filters)
+    return assistant.answerer.ranked(assistant.answerer.readings(row["question"], passages) or [])
 
 
 def answered(group: Group, model: RefusalModel, question: int, threshold: float) -> bool:
@@ -84,10 +89,52 @@ def _sample(rows: list, limit: int) -> list:
     return rows[::step][:limit]
 
 
+def archive_groups(settings: Settings, squad: list[str], shipped: list[str], limit: int) -> list[Group]:
+    """Rows for a large news archive, none fitted on: RealTimeQA dev questions whose answer occurs in an
+    article published by the question's day (so refusing one is a real false refusal), and questions about
+    things the archive does not cover, where thousands of articles offer many near misses."""
+    corpus = SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl"
+    archive = Assistant(settings.with_(corpus_dir=corpus, index_dir=cache_dir(corpus)))
+    archive.reindex()
+    articles = [
+        (
+            (article.get("published_at") or "")[:10],
+            f" {normalise_answer(article.get('title', '') + ' ' + article['text'])} ",
+        )
+        for article in load_questions(corpus)
+    ]
+    questions = load_questions(corpus.parent / "questions.jsonl")
+    held = [row for row in questions if answer_in_archive(row, articles)]
+    return [
+        Group("RealTimeQA, answer in the archive", archive, _sample(held, limit), answerable=True, fit=False),
+        Group("SQuAD asked of RealTimeQA", archive, squad, answerable=False, fit=False),
+        Group("shipped asked of RealTimeQA", archive, shipped, answerable=False, fit=False),
+    ]
+
+
+def answer_in_archive(row: dict, articles: list[tuple[str, str]]) -> bool:
+    """Whether an accepted answer occurs in an article (ISO day, normalised text) published on or before
+    the question's day; an undated article counts as published."""
+    day = Filters.of(as_of=row.get("question_date")).as_of
+    needles = [f" {normalise_answer(answer)} " for answer in row["answers"] if normalise_answer(answer)]
+    return any(
+        needle in text
+        for published, text in articles
+        if not (day and published) or published <= day.isoformat()
+        for needle in needles
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="fit the refusal model and write it beside the reader")
     parser.add_argument("--limit", type=int, default=200, help="questions per fitting group")
+    parser.add_argument(
+        "--archive",
+        action="store_true",
+        help="also show a large news archive (RealTimeQA dev, 3,695 articles; indexed once into eval/cache, "
+        "about an hour on 2 cores): its questions whose answer it holds, and questions it cannot answer",
+    )
     args = parser.parse_args()
     settings = Settings.from_env()
     shipped = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")
@@ -110,6 +157,8 @@ def main() -> None:
         Group("shipped unanswerable", news, shipped_unanswerable, answerable=False, fit=False),
         Group("shipped asked of SQuAD", squad, shipped_answerable, answerable=False, fit=False),
     ]
+    if args.archive:
+        groups += archive_groups(settings, squad_questions, shipped_answerable, args.limit)
     print(", ".join(f"{len(g.questions)} {g.name}" + (" (fitted on)" if g.fit else "") for g in groups))
     if args.fit:
         model = fit(groups)
