@@ -34,7 +34,9 @@ class Group:
     """Questions asked of one corpus, all answerable or all not; `fit` says whether the model learns from them.
     A question is a string, or a row of a question set (asked as of its `question_date`, as `qa eval` asks it)."""
 
-    def __init__(self, name: str, assistant: Assistant, questions: list, answerable: bool, fit: bool) -> None:
+    def __init__(
+        self, name: str, assistant: Assistant, questions: list[str] | list[dict], answerable: bool, fit: bool
+    ) -> None:
         self.name, self.assistant, self.questions = name, assistant, questions
         self.answerable, self.fit = answerable, fit
         assistant.warm_up()
