@@ -22,6 +22,8 @@ from heldout import held_out, held_out_questions  # eval/: the articles the read
 from qa.answer.refusal import FEATURES, RefusalModel, features
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
+from qa.ingest.dates import normalise_date
+from qa.ingest.loaders import RawArticle, load_corpus
 from qa.normalise import normalise_answer
 from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
@@ -98,13 +100,7 @@ def archive_groups(settings: Settings, squad: list[str], shipped: list[str], lim
     corpus = SHARED / "evaldata" / "realtimeqa" / "corpus.jsonl"
     archive = Assistant(settings.with_(corpus_dir=corpus, index_dir=cache_dir(corpus)))
     archive.reindex()
-    articles = [
-        (
-            (article.get("published_at") or "")[:10],
-            f" {normalise_answer(article.get('title', '') + ' ' + article['text'])} ",
-        )
-        for article in load_questions(corpus)
-    ]
+    articles = archive_articles(load_corpus(corpus)[0])
     questions = load_questions(corpus.parent / "questions.jsonl")
     held = [row for row in questions if answer_in_archive(row, articles)]
     return [
@@ -114,9 +110,18 @@ def archive_groups(settings: Settings, squad: list[str], shipped: list[str], lim
     ]
 
 
-def answer_in_archive(row: dict, articles: list[tuple[str, str]]) -> bool:
-    """Whether an accepted answer occurs in an article (ISO day, normalised text) published on or before
-    the question's day; an undated article counts as published."""
+def archive_articles(articles: list[RawArticle]) -> list[tuple[str | None, str]]:
+    """Each article's publication day (ISO, as newsdesk reads a date) and its title and text normalised as
+    answers are, padded with spaces for whole-word matching."""
+    return [
+        (normalise_date(article.date), f" {normalise_answer((article.title or '') + ' ' + article.text)} ")
+        for article in articles
+    ]
+
+
+def answer_in_archive(row: dict, articles: list[tuple[str | None, str]]) -> bool:
+    """Whether an accepted answer occurs in an article (from `archive_articles`) published on or before the
+    question's day; an undated article counts as published."""
     day = Filters.of(as_of=row.get("question_date")).as_of
     needles = [f" {normalise_answer(answer)} " for answer in row["answers"] if normalise_answer(answer)]
     return any(

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import sys
 
-from qa.normalise import normalise_answer
+from qa.ingest.loaders import RawArticle
 from qa.settings import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "eval"))
-from calibrate import answer_in_archive  # noqa: E402
+from calibrate import answer_in_archive, archive_articles  # noqa: E402
 
-# Test fixture: two invented articles as (ISO day, normalised text), the second undated.
-ARTICLES = [
-    ("2022-06-20", f" {normalise_answer('Regulators in Europe agreed on USB-C chargers for all phones.')} "),
-    ("", f" {normalise_answer('The harbour reopened after the storm.')} "),
-]
+# Test fixture: two invented articles, the first dated as a feed writes it, the second undated.
+ARTICLES = archive_articles(
+    [
+        RawArticle("a#1", "Regulators agreed on USB-C chargers for all phones.", "Europe acts", "2022-06-20T09:30:00Z"),
+        RawArticle("a#2", "The harbour reopened after the storm."),
+    ]
+)
 
 
 def question(answer: str, day: str) -> dict:
