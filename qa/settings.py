@@ -48,6 +48,7 @@ class Settings:
     dense_weight: float = 0.2
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
     reader_windows: int = 3
+    more_windows: int = 0  # windows read next when none of the first reader_windows answers (README, Results)
     reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (README)
     runtime: str = "onnx"  # what runs the query encoder and the reader: onnx (ONNX Runtime) or torch
     cache_dir: str = ""  # where the ONNX exports are kept; default: $XDG_CACHE_HOME/newsdesk or ~/.cache/newsdesk
@@ -112,6 +113,8 @@ class Settings:
         for name in ("index_threads", "concurrency"):
             if getattr(self, name) < 0:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be 0 (one per core) or more")
+        if self.more_windows < 0:
+            raise SettingInvalid(f"NEWSDESK_MORE_WINDOWS must be 0 (never read more) or more, not {self.more_windows}")
 
     @property
     def rejected_folder(self) -> Path:

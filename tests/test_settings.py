@@ -30,6 +30,7 @@ def test_a_typo_is_an_error_not_a_silent_default(monkeypatch, name, value):
         ("NEWSDESK_DENSE_INDEX", "ivf"),
         ("NEWSDESK_MAX_UPLOAD_MB", "0"),
         ("NEWSDESK_CONCURRENCY", "-1"),
+        ("NEWSDESK_MORE_WINDOWS", "-1"),
         ("NEWSDESK_RECENCY_WEIGHT", "high"),
         ("NEWSDESK_DEVICE", "gpu"),
         ("NEWSDESK_RUNTIME", "tensorrt"),

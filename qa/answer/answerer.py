@@ -39,13 +39,19 @@ class Answerer:
         pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
 
     def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
-        readings = self.readings(question, passages, timings)
-        if readings is None:
+        windows = self.windows(question, passages, timings)
+        if windows is None:
             return _refusal(question, passages, "no window shares a content word with the question")
-        if not readings:
-            return _refusal(question, passages, "the reader found no answer span in any window")
+        first, spare = windows[: self.settings.reader_windows], windows[self.settings.reader_windows :]
+        readings = self._timed(timings, "reading", self.read, question, first)
         threshold = self.settings.min_answer_confidence
         confidence = {id(reading): self.confidence(reading) for reading in readings}
+        if spare and not any(value >= threshold for value in confidence.values()):
+            more = self._timed(timings, "reading_more", self.reader.run, question, spare)
+            confidence.update({id(reading): self.confidence(reading) for reading in more})
+            readings += more
+        if not readings:
+            return _refusal(question, passages, "the reader found no answer span in any window")
         answering = self.ranked([reading for reading in readings if confidence[id(reading)] >= threshold])
         if not answering:
             best = max(confidence.values())
@@ -66,21 +72,38 @@ class Answerer:
             confidence=confidence[id(best)],
         )
 
-    def readings(
+    def windows(
         self, question: str, passages: list[Passage], timings: dict[str, float] | None = None
-    ) -> list[Reading] | None:
-        """The reader's answer in each of the best windows of `passages`, best margin first; None when no
-        window shares a content word with the question, so there is nothing worth reading."""
-        timings = {} if timings is None else timings
-        started = time.perf_counter()
-        windows = select_windows(question, passages, self.settings.reader_windows)
-        timings["windows"] = time.perf_counter() - started
-        if not any(stems(question) & stems(window.text) for window in windows):
+    ) -> list[Window] | None:
+        """The windows worth reading, best first: `reader_windows` read first, then up to `more_windows` read
+        when none of those answers; None when no window shares a content word with the question."""
+        windows = self._timed(
+            {} if timings is None else timings,
+            "windows",
+            select_windows,
+            question,
+            passages,
+            self.settings.reader_windows + self.settings.more_windows,
+        )
+        if not any(stems(question) & stems(window.text) for window in windows[: self.settings.reader_windows]):
             return None
+        return windows
+
+    def readings(self, question: str, passages: list[Passage]) -> list[Reading] | None:
+        """Every reading `run()` may make for `question`, the second stage's windows read too (for measuring
+        refusal: `run()` answers when any of these reaches `min_answer_confidence`); None as for `windows()`."""
+        windows = self.windows(question, passages)
+        if windows is None:
+            return None
+        first = self.read(question, windows[: self.settings.reader_windows])
+        return first + self.reader.run(question, windows[self.settings.reader_windows :])
+
+    @staticmethod
+    def _timed(timings: dict[str, float], stage: str, work, *args):
         started = time.perf_counter()
-        readings = self.read(question, windows)
-        timings["reading"] = time.perf_counter() - started
-        return readings
+        result = work(*args)
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+        return result
 
     def confidence(self, reading: Reading) -> float:
         """How likely `reading` answers its question (the refusal model's probability, 0 to 1)."""

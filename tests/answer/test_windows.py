@@ -98,3 +98,34 @@ def test_a_sure_figure_ends_the_reading_only_when_no_other_article_is_waiting():
     answerer, windows = _answerer(3.0, [4.0, 6.0], [_passage(), other], d="3,000", b="4,500")
     assert {w.passage.document.id for w in windows} == {"d", "b"}
     assert len(answerer.read("q", windows)) == 2 and answerer.reader.calls == [1, 1]
+
+
+def _two_stage(first_margin: float) -> tuple:
+    """An answerer that reads two windows, then two more when neither answers (confidence = sigmoid(margin))."""
+    from qa.answer.answerer import Answerer
+    from qa.answer.refusal import RefusalModel
+    from qa.settings import Settings
+
+    passages = [_passage("d"), _passage("b")]
+    windows = select_windows("How many homes lost power?", passages, limit=4)
+    answerer = Answerer(Settings(reader_windows=2, more_windows=2, sure_margin=float("inf")))
+    margins = {(w.passage.document.id, w.start): first_margin if i < 2 else 2.0 for i, w in enumerate(windows)}
+    answerer.reader = _RecordingReader(margins, {})
+    answerer.refusal = RefusalModel.margin_only()
+    return answerer, passages
+
+
+def test_more_windows_are_read_only_when_none_of_the_first_answers():
+    answerer, passages = _two_stage(first_margin=-3.0)
+    answer = answerer.run("How many homes lost power?", passages, {})
+    assert answerer.reader.calls == [2, 2] and answer.answered
+    assert answer.confidence > 0.5
+
+    answerer, passages = _two_stage(first_margin=1.0)
+    assert answerer.run("How many homes lost power?", passages, {}).answered
+    assert answerer.reader.calls == [2]
+
+
+def test_readings_for_calibration_include_the_second_stage():
+    answerer, passages = _two_stage(first_margin=1.0)
+    assert len(answerer.readings("How many homes lost power?", passages)) == 4
