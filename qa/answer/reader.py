@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 Logits = Callable[[dict[str, np.ndarray]], tuple[np.ndarray, np.ndarray]]  # encoded windows -> start, end logits
 
 MAX_LENGTH = 128  # the window length the reader was trained on, question included
+MAX_QUESTION_TOKENS = 64  # a longer question is cut to this, as in training, so the window always has room
 MAX_ANSWER_TOKENS = 30
 TOP_TOKENS = 20  # start and end candidates per window
 
@@ -143,13 +144,21 @@ class Reader:
 
         return logits
 
+    def question_part(self, question: str) -> str:
+        """`question` as the reader reads it: its first MAX_QUESTION_TOKENS word pieces (all of a usual one)."""
+        self.warm_up()
+        pieces = self._tokenizer.tokenize(question)
+        if len(pieces) <= MAX_QUESTION_TOKENS:
+            return question
+        return self._tokenizer.convert_tokens_to_string(pieces[:MAX_QUESTION_TOKENS])
+
     def run(self, question: str, windows: list[Window]) -> list[Reading]:
         """The best span of each window, best margin first."""
         if not windows:
             return []
         self.warm_up()
         encoded = self._tokenizer(
-            [question] * len(windows),
+            [self.question_part(question)] * len(windows),
             [window.text for window in windows],
             truncation="only_second",
             max_length=MAX_LENGTH,

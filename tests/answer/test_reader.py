@@ -1,16 +1,20 @@
 """The reader under ONNX Runtime and torch: the same spans and scores, int8 close to them, and torch when
-ONNX Runtime cannot be had."""
+ONNX Runtime cannot be had; a question of any allowed length is read."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qa.answer.answerer import select_windows
 from qa.answer.reader import Reader
+from qa.settings import Settings
 
 QUESTIONS = ["How many people were killed at Qa'im?", "Who is the spokesman of the Pentagon?"]
+WORDS = ["How", "many", "killed", "Qa'im?", "antidisestablishmentarianism", "16", "—", "é", "\n", "«?»"]
 
 
 @pytest.fixture()
@@ -51,3 +55,12 @@ def test_without_a_usable_cache_folder_it_reads_with_torch_and_says_so(assistant
         readings = _read(reader, windows)
     assert "reading with torch" in caplog.text
     assert [reading[:3] for reading in readings] == [reading[:3] for reading in _read(Reader(reader.path), windows)]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(length=st.integers(1, Settings().max_question_chars), words=st.lists(st.sampled_from(WORDS), min_size=1))
+def test_a_question_of_any_allowed_length_is_read_not_crashed_on(assistant, windows, length, words):
+    question = (" ".join(words) * (length // 2 + 1))[:length]
+    readings = assistant.answerer.reader.run(question, windows[QUESTIONS[0]])
+    assert len(readings) == len(windows[QUESTIONS[0]])
+    assert all(window.start <= r.start <= r.end <= window.end for r in readings for window in [r.window])
