@@ -1,7 +1,8 @@
 """Where a warm question's time goes, part by part, on one of the evaluation corpora: spaCy's pass (the entity
 recogniser alone, as newsdesk runs it, and the whole entities pipeline it used to run), the question's
 embedding, dense and keyword search under the question's filters, retrieval as a whole, choosing windows
-and reading them. Each question is asked as of its own day when it has one, as `qa eval` asks it.
+(by stems, and as the settings choose them) and reading them, and the whole ask() against one question's
+embedding. Each question is asked as of its own day when it has one, as `qa eval` asks it.
 
     python bench/question_stages.py [--set realtimeqa|squad11] [--questions 150]
 
@@ -53,11 +54,18 @@ def main() -> None:
         timed("dense search", index.search_dense, vector, settings.candidates, filters)
         timed("keyword search", index.search_keyword, question, settings.candidates, filters)
         passages, _ = timed("retrieval, all of it", assistant.passages, question, settings.k, filters=filters)
-        windows = timed("choosing windows", select_windows, question, passages, settings.reader_windows)
+        timed("choosing windows by stems", select_windows, question, passages, settings.reader_windows)
+        meaning = assistant.answerer.meaning
+        windows = timed(
+            "choosing windows (setting)", select_windows, question, passages, settings.reader_windows, meaning
+        )
         timed("reading", assistant.answerer.read, question, windows)
+        timed("ask(), all of it", assistant.run, question, as_of=row.get("question_date"))
     print(f"{len(rows)} questions of {args.set}, one thread; p50 / p95 ms")
     for part, values in times.items():
         print(f"{part:32} {percentile(values, 50):7.2f} {percentile(values, 95):7.2f}")
+    ratio = percentile(times["ask(), all of it"], 50) / percentile(times["question embedding"], 50)
+    print(f"ask() p50 is {ratio:.1f} times a question's embedding p50")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ class Settings:
     dense_weight: float = 0.2
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
     reader_windows: int = 3
+    window_meaning: bool = True  # choose windows by the meaning of the question's words, not their stems alone
     more_windows: int = 0  # windows read next when none of the first reader_windows answers (README, Results)
     reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (README)
     runtime: str = "onnx"  # what runs the query encoder and the reader: onnx (ONNX Runtime) or torch

@@ -9,7 +9,8 @@ import time
 
 from qa.answer.citations import CitationList
 from qa.answer.compose import REFUSAL, disagreement_text, short_answer_text
-from qa.answer.overlap import names_mentioned, stems
+from qa.answer.meaning import WordVectors
+from qa.answer.overlap import content_words, names_mentioned, stems
 from qa.answer.reader import Reader, Reading, Window
 from qa.answer.refusal import RefusalModel
 from qa.language import pipeline
@@ -32,9 +33,12 @@ class Answerer:
             onnx_cache=settings.cache_folder if settings.runtime == "onnx" else None,
         )
         self.refusal: RefusalModel | None = None
+        self.meaning = WordVectors(settings.cache_folder) if settings.window_meaning else None
 
     def warm_up(self) -> None:
         self.reader.warm_up()
+        if self.meaning is not None:
+            self.meaning.warm_up()
         self.refusal = RefusalModel.load(self.settings.reader_dir)
         pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
 
@@ -84,6 +88,7 @@ class Answerer:
             question,
             passages,
             self.settings.reader_windows + self.settings.more_windows,
+            self.meaning,
         )
         if not any(stems(question) & stems(window.text) for window in windows[: self.settings.reader_windows]):
             return None
@@ -149,24 +154,40 @@ def _refusal(question: str, passages: list[Passage], reason: str, confidence: fl
     )
 
 
-def select_windows(question: str, passages: list[Passage], limit: int) -> list[Window]:
-    """The `limit` windows that share the most words with the question, counting also the question's names
-    that their article mentions anywhere (retrieval rank breaks ties); windows step by one sentence less
-    than their size, so every sentence has a neighbour."""
-    asked, names = stems(question), stems(question, names_only=True)
+def select_windows(
+    question: str, passages: list[Passage], limit: int, meaning: WordVectors | None = None
+) -> list[Window]:
+    """The `limit` windows that cover the most of the question, counting also the question's names that
+    their article mentions anywhere (retrieval rank breaks ties); windows step by one sentence less than
+    their size, so every sentence has a neighbour. A question word counts when the window holds its stem
+    or, with `meaning`, a word near it in meaning ("killed" and "death"), by how near; without, only stems."""
+    names = stems(question, names_only=True)
     step = max(1, WINDOW_SENTENCES - 1)
-    scored: dict[tuple[str, int], tuple[float, int, Window]] = {}
+    candidates: dict[tuple[str, int], tuple[int, Window]] = {}
     for rank, passage in enumerate(passages):
         sentences = passage.chunk.sentences
-        named = names_mentioned(names, passage.document)
         for first in range(0, max(1, len(sentences) - 1), step):
             window = Window(passage, tuple(sentences[first : first + WINDOW_SENTENCES]))
-            key = (passage.document.id, window.start)
-            overlap = len(asked & stems(window.text)) + named
-            if key not in scored or scored[key][0] < overlap:
-                scored[key] = (overlap, -rank, window)
-    ranked = sorted(scored.values(), key=lambda item: (-item[0], -item[1], item[2].start))
-    return [window for _, _, window in ranked[:limit]]
+            candidates.setdefault((passage.document.id, window.start), (rank, window))
+    ranked_windows = [window for _, window in candidates.values()]
+    covered = coverage(question, [window.text for window in ranked_windows], meaning)
+    named = {}
+    scored = []
+    for (rank, window), overlap in zip(candidates.values(), covered, strict=True):
+        document = window.passage.document
+        if document.id not in named:
+            named[document.id] = names_mentioned(names, document)
+        scored.append((overlap + named[document.id], -rank, window))
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2].start))
+    return [window for _, _, window in scored[:limit]]
+
+
+def coverage(question: str, texts: list[str], meaning: WordVectors | None = None) -> list[float]:
+    """How much of the question each text covers: its stems, or with `meaning` its words by meaning too."""
+    if meaning is None:
+        asked = stems(question)
+        return [float(len(asked & stems(text))) for text in texts]
+    return meaning.coverage(content_words(question), texts, [stems(text) for text in texts])
 
 
 def competing_readings(question: str, readings: list[Reading], sure_margin: float) -> list[Reading]:

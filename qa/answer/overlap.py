@@ -23,6 +23,14 @@ def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
     return frozenset(stemmer().stemWords(list({word.lower() for word in words} - STOP_WORDS)))
 
 
+def content_words(text: str) -> dict[str, str]:
+    """The question's content words (lower-cased, spaCy's English stop words left out), each with its stem."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = sorted({word.lower() for word in _WORD.findall(fold_apostrophes(text))} - STOP_WORDS)
+    return dict(zip(words, stemmer().stemWords(words), strict=True))
+
+
 def names_mentioned(names: frozenset[str], document: Document) -> int:
     """How many of the question's names the article mentions anywhere, headline included. Only the article's
     words that begin like a name are stemmed (a stem keeps its word's start, but for a last letter:
