@@ -1,6 +1,6 @@
-"""The reader's training recipe: the windows it is built from, the file that carries them to another machine,
-and the distillation from an ensemble of teachers. Model-free: the rows are a test fixture written for this
-file, not article text, and the logits are made-up numbers."""
+"""The reader's training recipe: the windows it is built from, the held-out split, the file that carries
+them to another machine, the batches and the checkpoints a run resumes from. Model-free: the rows are a
+test fixture written for this file, not article text."""
 
 from __future__ import annotations
 
@@ -14,28 +14,22 @@ from qa.settings import PROJECT_ROOT
 
 torch = pytest.importorskip("torch")
 sys.path.insert(0, str(PROJECT_ROOT / "train"))
-import train_reader  # noqa: E402
-from train_reader import (  # noqa: E402
-    Example,
-    TrainingSet,
-    batches,
-    distillation_loss,
-    load_examples,
-    make_examples,
-    save_examples,
-)
+import examples  # noqa: E402
+from examples import Example, held_out, load_examples, make_examples, save_examples, split  # noqa: E402
+from train_reader import Checkpoints, TrainingSet  # noqa: E402
 
-# Test fixture: five invented sentences, one paragraph of an invented article.
-CONTEXT = (
+# Test fixture: invented sentences in two paragraphs of one invented article, and one of another.
+HARBOUR = (
     "The harbour reopened on Tuesday. Ferries resumed their routes at noon. "
     "The storm had closed it for nine days. Fishermen said the losses were heavy. "
     "The port authority promised repairs."
 )
-ANSWER = "nine days"
+HARBOUR_LATER = "Repairs to the harbour wall began in May. The harbour closed for two days then. Crews worked at night."
+MARKET = "The market closed early on Friday. The harbour traders were unhappy. Prices rose."
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"[^.]+\.", text)]
+    return [m.span(1) for m in re.finditer(r"\s*([^.]+\.)", text)]
 
 
 @pytest.fixture
@@ -43,89 +37,95 @@ def rows(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     import qa.language
 
     monkeypatch.setattr(qa.language, "sentence_spans", _sentences)  # no spaCy: the fixture splits on full stops
-    question = "How long was the harbour closed?"
+    monkeypatch.setattr(examples, "SAME_PARAGRAPH", 1.0)  # every kind of "no answer" window, every time
+    monkeypatch.setattr(examples, "SAME_ARTICLE", 1.0)
+    monkeypatch.setattr(examples, "OTHER_ARTICLE", 1.0)
+    answer = "nine days"
     return [
         {
-            "question": question,
-            "context": CONTEXT,
-            "answers": [{"text": ANSWER, "start": CONTEXT.index(ANSWER)}],
+            "question": "How long was the harbour closed by the storm?",
+            "context": HARBOUR,
+            "answers": [{"text": answer, "start": HARBOUR.index(answer)}],
             "group": "Invented harbour",
-        }
+            "source": "fixture",
+        },
+        {
+            "question": "Who closed the harbour wall?",
+            "context": HARBOUR_LATER,
+            "answers": [],
+            "group": "Invented harbour",
+            "source": "fixture",
+        },
+        {
+            "question": "When did the market close?",
+            "context": MARKET,
+            "answers": [{"text": "on Friday", "start": MARKET.index("on Friday")}],
+            "group": "Invented market",
+            "source": "fixture",
+        },
     ]
 
 
-def test_every_placement_gives_one_window_per_place_of_the_answer_sentence(rows: list[dict]) -> None:
-    answered = [e for e in make_examples(rows, random.Random(1), every_placement=True) if e.answer_start is not None]
+def test_an_answerable_question_gives_its_answer_window_and_no_answer_windows_that_lack_it(rows):
+    made = [e for e in make_examples(rows, random.Random(1)) if e.question == rows[0]["question"]]
 
-    assert len(answered) == 3  # the answer's sentence last, in the middle and first of a three-sentence window
-    assert len({e.window for e in answered}) == 3
-    for example in answered:
-        assert example.window[example.answer_start : example.answer_start + len(ANSWER)] == ANSWER
-    one = [e for e in make_examples(rows, random.Random(1)) if e.answer_start is not None]
-    assert len(one) == 1 and one[0].window in {e.window for e in answered}
+    answering = [e for e in made if e.answer_start is not None]
+    assert len(answering) == 1
+    window = answering[0]
+    assert window.window[window.answer_start : window.answer_start + len("nine days")] == "nine days"
+    assert len(window.window.split(". ")) <= 3  # three sentences at most, as the answer stage reads
+    negatives = [e for e in made if e.answer_start is None]
+    assert len(negatives) == 3  # same paragraph, another paragraph of the article, another article
+    assert all("nine days" not in e.window for e in negatives)
+    assert any("two days" in e.window for e in negatives)  # the look-alike of the same article
+    assert any("market" in e.window for e in negatives)  # another article that shares "closed" and "harbour"
 
 
-def test_saved_examples_come_back_in_order_with_their_recipe_and_the_generator_where_it_was(tmp_path) -> None:
-    train = [Example("Who?", "Ana said so.", 0, "Ana", "a"), Example("When?", "No date here.", None, "", "b")]
-    dev = [Example("Where?", "In Lima.", 3, "Lima", "c")]
-    rng = random.Random(7)
-    rng.random()
+def test_an_unanswerable_question_gives_the_window_of_its_paragraph_most_like_it(rows):
+    made = [e for e in make_examples(rows, random.Random(1)) if e.question == rows[1]["question"]]
+    assert [(e.answer_start, e.window.startswith("Repairs to the harbour wall")) for e in made] == [(None, True)]
+
+
+def test_held_out_articles_never_reach_training():
+    titles = [f"Article {i}" for i in range(40)]
+    windows = [Example("Q?", "W.", None, "", title, "squad20-dev") for title in titles]
+    windows += [Example("Q?", "W.", None, "", title, "squad11-train") for title in titles]
+    train, dev = split(windows)
+    assert {e.group for e in dev} == {t for t in titles if held_out(t)} and 5 < len(dev) < 35
+    assert not any(e.source == "squad20-dev" and held_out(e.group) for e in train)
+    assert sum(e.source == "squad11-train" for e in train) == 40  # SQuAD train has no dev article to hold out
+
+
+def test_saved_examples_come_back_in_order_with_their_recipe(tmp_path):
+    train = [Example("Who?", "Ana said so.", 0, "Ana", "a", "s"), Example("When?", "No date here.", None, "", "b")]
+    dev = [Example("Where?", "In Lima.", 3, "Lima", "c", "squad20-dev")]
     path = tmp_path / "examples.jsonl.gz"
-
-    save_examples(path, train, dev, rng, {"every_placement": True})
-    expected = [rng.random() for _ in range(3)]
-    fresh = random.Random(0)
-    loaded_train, loaded_dev, recipe = load_examples(path, fresh)
-
-    assert (loaded_train, loaded_dev, recipe) == (train, dev, {"every_placement": True})
-    assert [fresh.random() for _ in range(3)] == expected  # training from the file draws the same batches
+    save_examples(path, train, dev, {"share": 0.5})
+    assert load_examples(path) == (train, dev, {"share": 0.5})
 
 
-def test_distillation_loss_is_zero_only_when_the_student_matches_its_teachers() -> None:
-    teacher = torch.tensor([[2.0, 0.5, -1.0, -1e4]])  # the last position is padding
-
-    same = distillation_loss(teacher.clone(), teacher, temperature=2.0)
-    other = distillation_loss(torch.tensor([[-1.0, 0.5, 2.0, 0.0]]), teacher, temperature=2.0)
-
-    assert same.item() == pytest.approx(0.0, abs=1e-6)
-    assert other.item() > 0.1
-
-
-def test_batches_pad_teacher_logits_so_padding_gets_no_probability() -> None:
-    enc = {
-        "input_ids": [[101, 7, 102], [101, 7, 8, 9, 102]],
-        "attention_mask": [[1, 1, 1], [1, 1, 1, 1, 1]],
-        "token_type_ids": [[0, 0, 1], [0, 0, 1, 1, 1]],
-    }
-    soft = [([0.0, 1.0, 2.0], [0.0, 2.0, 1.0]), ([0.0] * 5, [1.0] * 5)]
-
-    (inputs, _, _, soft_starts, soft_ends) = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0, soft), [0, 1], 2))
-
-    ids, mask = inputs["input_ids"], inputs["attention_mask"]
-    assert ids.shape == mask.shape == soft_starts.shape == soft_ends.shape == (2, 5)
-    assert torch.softmax(soft_starts[0], -1)[3:].sum().item() == pytest.approx(0.0, abs=1e-9)
-    plain = next(batches(TrainingSet(enc, [0, 3], [0, 3], 0), [0, 1], 2))
-    assert plain[3] is None and plain[4] is None
+def test_batches_cover_every_window_once_grouped_by_length_and_the_same_for_the_same_seed():
+    lengths = [random.Random(i).randrange(10, 128) for i in range(500)]
+    data = TrainingSet({"input_ids": [[1] * n for n in lengths]}, [0] * 500, [0] * 500, 0)
+    batches = data.batch_order(random.Random(3), 32)
+    assert sorted(i for batch in batches for i in batch) == list(range(500))
+    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(batches)
+    assert spread < 30  # random batches of these lengths spread over about 110
+    assert batches == data.batch_order(random.Random(3), 32)
 
 
-def test_teacher_logits_are_the_mean_of_the_teachers_cut_to_each_window() -> None:
-    class Fixed(torch.nn.Module):
-        """A stand-in teacher whose start logits are a constant and end logits the negated constant."""
+def test_a_checkpoint_comes_back_whole_and_a_half_written_one_never_replaces_it(tmp_path, monkeypatch):
+    checkpoints = Checkpoints(tmp_path, "abc")
+    assert checkpoints.load() is None
+    checkpoints.save({"state": {"step": 7}, "model": {"w": torch.ones(2)}})
+    assert checkpoints.load()["state"]["step"] == 7
 
-        def __init__(self, value: float) -> None:
-            super().__init__()
-            self.value = torch.nn.Parameter(torch.tensor(value))
+    def broken(state, path):
+        path.write_bytes(b"half")
+        raise OSError("disk full")
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            logits = torch.full(input_ids.shape, float(self.value))
-            return type("Out", (), {"start_logits": logits, "end_logits": -logits})()
-
-    enc = {
-        "input_ids": [[101, 102], [101, 5, 6, 102]],
-        "attention_mask": [[1, 1], [1] * 4],
-        "token_type_ids": [[0, 0], [0] * 4],
-    }
-
-    soft = train_reader.teacher_logits([Fixed(1.0), Fixed(3.0)], enc, pad_id=0)
-
-    assert soft == [([2.0, 2.0], [-2.0, -2.0]), ([2.0] * 4, [-2.0] * 4)]
+    monkeypatch.setattr(torch, "save", broken)
+    with pytest.raises(OSError):
+        checkpoints.save({"state": {"step": 8}})
+    monkeypatch.undo()
+    assert checkpoints.load()["state"]["step"] == 7
