@@ -24,6 +24,7 @@ from qa.errors import InvalidQuestion
 from qa.ingest.rejects import rejected_files
 from qa.present import render
 from qa.present.auth import LoginGuard, parse_auth
+from qa.present.client_paths import upload_folder, within
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -85,7 +86,12 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         if not files:
             yield "Choose one or more article files first.", gr.skip(), gr.skip()
             return
-        job = assistant.add_async([Path(getattr(f, "name", f)) for f in files])
+        paths = [Path(getattr(f, "name", f)) for f in files]
+        foreign = [path.name for path in paths if not within(path, upload_folder())]
+        if foreign:
+            yield f"Refused: {', '.join(foreign)} not uploaded to this server. Nothing was added.", gr.skip(), gr.skip()
+            return
+        job = assistant.add_async(paths)
         while not job.finished.wait(0.5):
             yield render.job_markdown(job), gr.skip(), gr.skip()
         status = render.upload_markdown(job.report) if job.report else render.job_markdown(job)
@@ -204,7 +210,7 @@ def build_app(assistant: Assistant) -> FastAPI:
 
     demo = build_demo(assistant)
     demo.queue(default_concurrency_limit=settings.workers)
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app,
         demo,
         path="/",
@@ -214,6 +220,11 @@ def build_app(assistant: Assistant) -> FastAPI:
         footer_links=["api"],
         show_error=True,
     )
+    # Gradio checks that a file a client names was uploaded to this server only once its app "has launched",
+    # which a mounted app never does by itself (gradio.processing_utils._check_allowed): without this, any
+    # logged-in client could have the server copy, serve and index any file it can read.
+    demo.has_launched = True
+    return app
 
 
 def _sources(assistant: Assistant) -> list[str]:
