@@ -1,16 +1,24 @@
-"""The UI's login: NEWSDESK_AUTH as one user and password, with failed attempts throttled per user name."""
+"""The UI's login: NEWSDESK_AUTH as one user and password. Failed attempts are throttled per client address
+and user name together, and per address, so a stranger can slow guessing without locking the owner out."""
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from qa.errors import SettingInvalid
 
 log = logging.getLogger(__name__)
+
+# The address of the client whose request is being served (set by `ClientAddressMiddleware`): Gradio calls
+# the login check with the user name and password only.
+client_address: contextvars.ContextVar[str] = contextvars.ContextVar("client_address", default="unknown")
 
 
 def parse_auth(auth: str) -> tuple[str, str] | None:
@@ -24,9 +32,58 @@ def parse_auth(auth: str) -> tuple[str, str] | None:
     return user, password
 
 
+class ClientAddressMiddleware:
+    """ASGI middleware: every request's client address in `client_address`, for the login check."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            client = scope.get("client")
+            client_address.set(client[0] if client else "unknown")
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class _Failures:
+    """Recent failures of one key (an address, or an address and a name) and how long it is locked."""
+
+    times: list[float] = field(default_factory=list)
+    locked_until: float = 0.0
+    strikes: int = 0
+
+
+class _Counters:
+    """Failure counters by key, at most `capacity` of them: past it, the one untouched longest is dropped
+    (never all of them, and never one touched since a newer one)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._table: OrderedDict[object, _Failures] = OrderedDict()
+
+    def get(self, key: object) -> _Failures | None:
+        return self._table.get(key)
+
+    def touch(self, key: object) -> _Failures:
+        failures = self._table.pop(key, None) or _Failures()
+        self._table[key] = failures
+        while len(self._table) > self.capacity:
+            self._table.popitem(last=False)
+        return failures
+
+    def drop(self, key: object) -> None:
+        self._table.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 class LoginGuard:
-    """Gradio's `auth` callable: checks a login in constant time; after `limit` failures for one user name
-    within `window` seconds, that name is locked for `lockout` seconds (doubling while attempts go on)."""
+    """Checks a login in constant time. `limit` failures for one user name from one address within `window`
+    seconds lock that name from that address for `lockout` seconds, doubling while the guessing goes on;
+    `address_limit` failures of any names lock the address itself. The right password from another address
+    is still admitted, so a stranger's guesses never lock the owner out."""
 
     def __init__(
         self,
@@ -34,42 +91,48 @@ class LoginGuard:
         password: str,
         *,
         limit: int = 5,
+        address_limit: int = 20,
         window: float = 300.0,
         lockout: float = 60.0,
+        capacity: int = 100_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._user, self._password = user.encode(), password.encode()
-        self.limit, self.window, self.lockout, self.clock = limit, window, lockout, clock
-        self._failures: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
-        self._strikes: dict[str, int] = {}
+        self.limit, self.address_limit, self.window, self.lockout, self.clock = (
+            limit,
+            address_limit,
+            window,
+            lockout,
+            clock,
+        )
+        self._pairs, self._addresses = _Counters(capacity), _Counters(capacity)
         self._lock = threading.Lock()
 
-    def __call__(self, username: str, password: str) -> bool:
+    def __call__(self, username: str, password: str, address: str | None = None) -> bool:
         now = self.clock()
+        address = address or client_address.get()
         name = str(username)[:200]
+        pair = (address, name)
         with self._lock:
-            if self._locked_until.get(name, 0.0) > now:
-                log.warning("login for %r refused: locked after repeated failures", name)
-                return False
+            for key, table in ((address, self._addresses), (pair, self._pairs)):
+                failures = table.get(key)
+                if failures and failures.locked_until > now:
+                    log.warning("login for %r from %s refused: locked after repeated failures", name, address)
+                    return False
         good = hmac.compare_digest(name.encode(), self._user) & hmac.compare_digest(
             str(password).encode(), self._password
         )
         with self._lock:
             if good:
-                self._failures.pop(name, None)
-                self._strikes.pop(name, None)
+                self._pairs.drop(pair)
                 return True
-            recent = [t for t in self._failures.get(name, []) if now - t < self.window] + [now]
-            self._failures[name] = recent
-            if len(recent) >= self.limit:
-                strikes = self._strikes.get(name, 0)
-                self._locked_until[name] = now + self.lockout * 2**strikes
-                self._strikes[name] = strikes + 1
-                self._failures[name] = []
-                log.warning(
-                    "login for %r locked for %.0f s after %d failures", name, self.lockout * 2**strikes, len(recent)
-                )
-            if len(self._failures) > 10_000:  # a flood of made-up names must not grow memory without bound
-                self._failures.clear()
+            self._fail(self._pairs.touch(pair), self.limit, now, f"{name!r} from {address}")
+            self._fail(self._addresses.touch(address), self.address_limit, now, f"every name from {address}")
         return False
+
+    def _fail(self, failures: _Failures, limit: int, now: float, what: str) -> None:
+        failures.times = [t for t in failures.times if now - t < self.window] + [now]
+        if len(failures.times) >= limit:
+            seconds = self.lockout * 2**failures.strikes
+            failures.locked_until, failures.strikes, failures.times = now + seconds, failures.strikes + 1, []
+            log.warning("login for %s locked for %.0f s after %d failures", what, seconds, limit)

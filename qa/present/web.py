@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel, Field
 
@@ -23,7 +23,7 @@ from qa.assistant import Assistant
 from qa.errors import InvalidQuestion
 from qa.ingest.rejects import rejected_files
 from qa.present import render
-from qa.present.auth import LoginGuard, parse_auth
+from qa.present.auth import ClientAddressMiddleware, LoginGuard, parse_auth
 from qa.present.client_paths import upload_folder, within
 from qa.settings import Settings
 from qa.types import Answer
@@ -184,10 +184,11 @@ def build_app(assistant: Assistant) -> FastAPI:
     basic = HTTPBasic(auto_error=False)
     answering = threading.BoundedSemaphore(settings.workers)  # questions answered at once; the rest wait in turn
 
-    def require_login(given: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008
+    def require_login(request: Request, given: HTTPBasicCredentials | None = Depends(basic)) -> None:  # noqa: B008
         if guard is None:
             return
-        if given is None or not guard(given.username, given.password):
+        address = request.client.host if request.client else "unknown"
+        if given is None or not guard(given.username, given.password, address):
             raise HTTPException(401, "log in with the NEWSDESK_AUTH user and password", {"WWW-Authenticate": "Basic"})
 
     def answered(work: Callable[[], Answer]) -> dict:
@@ -224,6 +225,7 @@ def build_app(assistant: Assistant) -> FastAPI:
     # which a mounted app never does by itself (gradio.processing_utils._check_allowed): without this, any
     # logged-in client could have the server copy, serve and index any file it can read.
     demo.has_launched = True
+    app.add_middleware(ClientAddressMiddleware)
     return app
 
 

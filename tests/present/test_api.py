@@ -63,3 +63,22 @@ def test_the_web_server_refuses_an_upload_over_the_size_limit(shipped_settings, 
     assert refused.status_code == 413
     fine = client.post("/gradio_api/upload", files={"files": ("ok.txt", b"A short article.", "text/plain")})
     assert fine.status_code == 200
+
+
+def test_a_strangers_guesses_never_lock_the_owner_out(shipped_settings, encoder):
+    app = build_app(Assistant(shipped_settings.with_(auth="alice:s3cret"), encoder=encoder))
+    owner = TestClient(app, client=("127.0.0.1", 40000))
+    stranger = TestClient(app, client=("127.0.0.2", 40001))
+    body = {"question": "Which aircraft struck Abu Kamal?"}
+    assert owner.post("/login", data={"username": "alice", "password": "s3cret"}).status_code == 200
+    assert owner.get("/config").status_code == 200  # the session cookie works
+
+    for _ in range(6):
+        assert stranger.post("/login", data={"username": "alice", "password": "guess"}).status_code == 400
+        stranger.post("/api/ask", json=body, auth=("alice", "guess"))
+    assert stranger.post("/login", data={"username": "alice", "password": "s3cret"}).status_code == 400  # locked
+
+    assert owner.get("/config").status_code == 200  # the session cookie keeps working
+    fresh = TestClient(app, client=("127.0.0.1", 40002))
+    assert fresh.post("/login", data={"username": "alice", "password": "s3cret"}).status_code == 200
+    assert fresh.post("/api/ask", json=body, auth=("alice", "s3cret")).status_code == 200
