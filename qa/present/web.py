@@ -25,6 +25,7 @@ from qa.ingest.rejects import rejected_files
 from qa.present import render
 from qa.present.auth import ClientAddressMiddleware, LoginGuard, parse_auth
 from qa.present.client_paths import upload_folder, within
+from qa.present.login_page import HideApiInfoMiddleware
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -226,6 +227,7 @@ def build_app(assistant: Assistant) -> FastAPI:
     # logged-in client could have the server copy, serve and index any file it can read.
     demo.has_launched = True
     app.add_middleware(ClientAddressMiddleware)
+    app.add_middleware(HideApiInfoMiddleware)
     return app
 
 

@@ -82,3 +82,14 @@ def test_a_strangers_guesses_never_lock_the_owner_out(shipped_settings, encoder)
     fresh = TestClient(app, client=("127.0.0.1", 40002))
     assert fresh.post("/login", data={"username": "alice", "password": "s3cret"}).status_code == 200
     assert fresh.post("/api/ask", json=body, auth=("alice", "s3cret")).status_code == 200
+
+
+def test_before_login_the_page_shows_the_login_form_and_no_endpoint_or_outlet(shipped_settings, encoder):
+    client = TestClient(build_app(Assistant(shipped_settings.with_(auth="alice:s3cret"), encoder=encoder)))
+    page = client.get("/")
+    assert page.status_code == 200 and "auth_required" in page.text
+    for secret in ("gradio_api_info = {", "/chat", "answer_api", "Press TV", "outlets"):
+        assert secret not in page.text, secret
+    assert client.get("/gradio_api/info").status_code == 401
+    client.post("/login", data={"username": "alice", "password": "s3cret"})
+    assert "/chat" in client.get("/gradio_api/info").text  # once logged in, the page fetches it
