@@ -215,13 +215,17 @@ class Assistant:
 
     def add_async(self, paths: list[Path]) -> Job:
         """Copy files into the corpus folder now and queue the index update; questions go on meanwhile."""
+        from qa.ingest.loaders import file_of
         from qa.ingest.uploads import store_uploads
 
         stored, problems = store_uploads(paths, self.settings)
 
         def work(job: Job) -> BuildReport:
             report = self.reindex(progress=False, on_progress=job.progress, background=True)
-            report.problems = problems + [p for p in report.problems if p not in problems]
+            # what this upload did, not what other files of the corpus did: one visitor never sees another's
+            mine = {path.resolve() for path in stored}
+            report.problems = problems + [p for p in report.problems if _resolved(p.path) in mine]
+            report.duplicates = {k: v for k, v in report.duplicates.items() if _resolved(file_of(k)) in mine}
             report.stored = stored
             return report
 
@@ -320,3 +324,10 @@ def ask(
     `since`, `until` and `as_of` take dates ("2024-02-03"), `sources` outlet names; all optional."""
     assistant = index if isinstance(index, Assistant) else default_assistant(index)
     return assistant.run(question, history=history, k=k, since=since, until=until, as_of=as_of, sources=sources)
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, ValueError):
+        return None

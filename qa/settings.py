@@ -73,6 +73,7 @@ class Settings:
     max_article_chars: int = 1_000_000  # longer articles are read in blocks up to this; past it, rejected
     max_upload_mb: int = 20  # per file, enforced by the web server before anything is read
     max_upload_files: int = 50
+    max_stored_upload_mb: int = 1000  # what uploads waiting to be added may take on disk, all visitors together
     reject_bad_files: bool = True  # move a corpus file that cannot be read into rejected_dir, with the reason
     rejected_dir: str = ""  # default: a `rejected` folder beside the corpus folder
 
@@ -103,6 +104,7 @@ class Settings:
             raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
         positive = ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads")
         limits = ("max_question_chars", "max_article_chars", "max_upload_mb", "max_upload_files")
+        limits += ("max_stored_upload_mb",)
         for name in positive + limits:
             if getattr(self, name) < 1:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")

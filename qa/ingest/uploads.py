@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -24,10 +25,15 @@ def store_uploads(paths: list[Path], settings: Settings) -> tuple[list[Path], li
     target = Path(settings.corpus_dir) / UPLOAD_FOLDER
     _remove_interrupted_copies(target)
     stored, problems = [], []
+    known = _digests(target)
     for path in paths:
         problem = _refusal(path, settings)
         if problem:
             problems.append(problem)
+            continue
+        digest = _digest(path)
+        if digest in known:
+            problems.append(LoadProblem(path.name, f"identical to {known[digest].name}, already uploaded: kept once"))
             continue
         articles, file_problems = load_corpus(path, max_article_chars=settings.max_article_chars)
         problems.extend(LoadProblem(path.name, p.reason, p.whole_file) for p in file_problems)
@@ -39,6 +45,7 @@ def store_uploads(paths: list[Path], settings: Settings) -> tuple[list[Path], li
         shutil.copyfile(path, partial)
         os.replace(partial, destination)
         stored.append(destination)
+        known[digest] = destination
     return stored, problems
 
 
@@ -51,7 +58,22 @@ def _remove_interrupted_copies(folder: Path) -> None:
             continue
 
 
+def _digests(folder: Path) -> dict[str, Path]:
+    """The content digest of every article already uploaded, to keep identical files once."""
+    return {_digest(path): path for path in sorted(folder.iterdir()) if path.is_file()} if folder.is_dir() else {}
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _refusal(path: Path, settings: Settings) -> LoadProblem | None:
+    if path.name.startswith("."):
+        return LoadProblem(path.name, "a hidden file (its name starts with '.'); rename it to add it")
     if path.suffix.lower() not in SUFFIXES:
         kinds = ", ".join(sorted(SUFFIXES))
         return LoadProblem(path.name, f"unsupported file type {path.suffix or '(none)'}; use {kinds}")

@@ -26,6 +26,7 @@ from qa.present import render
 from qa.present.auth import ClientAddressMiddleware, LoginGuard, parse_auth
 from qa.present.client_paths import upload_folder, within
 from qa.present.login_page import HideApiInfoMiddleware
+from qa.present.upload_guard import UploadGuardMiddleware
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -92,16 +93,23 @@ def build_demo(assistant: Assistant) -> gr.Blocks:
         if foreign:
             yield f"Refused: {', '.join(foreign)} not uploaded to this server. Nothing was added.", gr.skip(), gr.skip()
             return
-        job = assistant.add_async(paths)
+        try:
+            job = assistant.add_async(paths)
+        finally:
+            for path in paths:  # copied into the corpus or refused: the uploaded copy is not kept
+                path.unlink(missing_ok=True)
         while not job.finished.wait(0.5):
             yield render.job_markdown(job), gr.skip(), gr.skip()
         status = render.upload_markdown(job.report) if job.report else render.job_markdown(job)
         yield status, render.header_markdown(assistant.info()), _rejected()
 
     def _rejected() -> str:
+        if settings.auth:  # a shared server: one visitor does not see the names of others' files
+            return ""
         return render.rejected_markdown(rejected_files(settings.rejected_folder))
 
-    with gr.Blocks(title="newsdesk") as demo:
+    # uploads never added are deleted after an hour, checked every ten minutes (Gradio's own cleanup)
+    with gr.Blocks(title="newsdesk", delete_cache=(600, 3600)) as demo:
         header = gr.Markdown(render.header_markdown(assistant.info()), elem_id="header")
         answers = gr.State([])
         with gr.Row():
@@ -228,6 +236,12 @@ def build_app(assistant: Assistant) -> FastAPI:
     demo.has_launched = True
     app.add_middleware(ClientAddressMiddleware)
     app.add_middleware(HideApiInfoMiddleware)
+    app.add_middleware(
+        UploadGuardMiddleware,
+        folder=upload_folder,
+        max_files=settings.max_upload_files,
+        max_stored_bytes=settings.max_stored_upload_mb * 2**20,
+    )
     return app
 
 

@@ -118,3 +118,20 @@ def test_the_file_route_serves_no_file_outside_what_this_server_made(server, for
         reply = client.get(prefix + forms[form])
         assert "root:x:0" not in reply.text and CANARY not in reply.text, (prefix, reply.status_code)
     assert os.path.exists(forms["beside the corpus"])  # the canary is there: the refusals above were real
+
+
+def test_an_upload_added_is_not_kept_in_the_upload_folder_and_its_report_is_its_own(server):
+    client, assistant, _ = server
+    rejected = Path(assistant.settings.corpus_dir) / "someoneelse.txt"
+    rejected.write_bytes(b"")  # another visitor's empty file, already in the corpus
+    assert client.post("/gradio_api/upload", files={"files": ("tool.exe", b"MZ")}).status_code == 415
+    body = "PORTVILLE — The lighthouse was repainted on Monday by volunteers. (Test fixture.)"
+    uploaded = client.post("/gradio_api/upload", files={"files": ("lighthouse.txt", body.encode())}).json()
+    assert Path(uploaded[0]).exists()
+
+    stream = _call(client, "add", [[_file(uploaded[0])]])
+
+    status = json.loads(stream.strip().splitlines()[-1].removeprefix("data: "))[0]  # what the uploader is told
+    assert "Added 1 file" in status and "someoneelse" not in status
+    assert not Path(uploaded[0]).exists()
+    rejected.unlink(missing_ok=True)
