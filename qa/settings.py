@@ -68,6 +68,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str = ""
+    forwarded_allow_ips: str = ""  # the reverse proxy whose X-Forwarded-For header names the real client
     concurrency: int = 0  # questions answered at once by the UI; 0: one per core
     max_question_chars: int = 2000
     max_article_chars: int = 1_000_000  # longer articles are read in blocks up to this; past it, rejected

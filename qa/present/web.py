@@ -277,4 +277,12 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"newsdesk {started}: serving {assistant.info()['documents']} articles on http://{settings.host}:{settings.port}/"
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    proxied = bool(settings.forwarded_allow_ips)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=proxied,
+        forwarded_allow_ips=settings.forwarded_allow_ips if proxied else None,
+    )

@@ -93,3 +93,10 @@ def test_before_login_the_page_shows_the_login_form_and_no_endpoint_or_outlet(sh
     assert client.get("/gradio_api/info").status_code == 401
     client.post("/login", data={"username": "alice", "password": "s3cret"})
     assert "/chat" in client.get("/gradio_api/info").text  # once logged in, the page fetches it
+
+
+@pytest.mark.parametrize("length", [690, 1066, 2000])
+def test_a_long_question_up_to_the_limit_is_answered_or_refused_never_a_server_error(client, length):
+    phrase = "Which aircraft struck Abu Kamal, and what did the Pentagon say about the strike near the border? "
+    reply = client.post("/api/ask", json={"question": (phrase * 30)[:length]})
+    assert reply.status_code == 200 and reply.json()["text"]
