@@ -63,9 +63,9 @@ def exported(name: str, weights: Path, build: Build, outputs: tuple[str, ...], *
         if not fp32.exists():
             log.info("exporting %s to %s for ONNX Runtime (once)", weights, fp32)
             module, sample = build()
-            _atomically(fp32, lambda temporary: _export(module, sample, outputs, temporary))
+            write_atomically(fp32, lambda temporary: _export(module, sample, outputs, temporary))
         if int8:
-            _atomically(target, lambda temporary: _quantize(fp32, temporary))
+            write_atomically(target, lambda temporary: _quantize(fp32, temporary))
     return target
 
 
@@ -96,8 +96,9 @@ def cache_key(weights: Path) -> str:
     return hashlib.sha256(facts.encode()).hexdigest()[:16]
 
 
-def _atomically(target: Path, write: Callable[[Path], None]) -> None:
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".onnx")
+def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """`write` into a temporary file beside `target`, then rename it there: the file appears whole or not at all."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
     os.close(handle)
     temporary = Path(name)
     try:

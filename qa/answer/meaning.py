@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -97,6 +95,8 @@ class WordVectors:
 def _load_or_distil(target: Path, model: str) -> tuple[np.ndarray, float]:
     from filelock import FileLock
 
+    from qa.runtime import write_atomically
+
     meta = target.with_suffix(".json")
     if not (target.exists() and meta.exists()):
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -104,9 +104,9 @@ def _load_or_distil(target: Path, model: str) -> tuple[np.ndarray, float]:
             if not (target.exists() and meta.exists()):
                 log.info("distilling word vectors from %s into %s (once)", model, target)
                 pieces = distil(model)
-                _atomically(target, lambda path: np.save(path, pieces))
+                write_atomically(target, lambda path: np.save(path, pieces))
                 floor = unrelated_floor(pieces)
-                _atomically(meta, lambda path: path.write_text(json.dumps({"floor": floor})))
+                write_atomically(meta, lambda path: path.write_text(json.dumps({"floor": floor})))
     return np.load(target, allow_pickle=False), float(json.loads(meta.read_text())["floor"])
 
 
@@ -137,14 +137,3 @@ def unrelated_floor(pieces: np.ndarray, pairs: int = 200_000, seed: int = 0) -> 
     a, b = rng.integers(1000, len(pieces), pairs), rng.integers(1000, len(pieces), pairs)  # skip special pieces
     similarity = (pieces[a].astype(np.float32) * pieces[b].astype(np.float32)).sum(1)
     return float(np.quantile(similarity, UNRELATED_SHARE))
-
-
-def _atomically(target: Path, write) -> None:
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
