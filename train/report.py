@@ -91,9 +91,9 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
   (`NEWSDESK_READER_INT8=false` reads fp32).
 - **Data** (`shared/traindata/`, see its README for licences), windows per source:
 {sources}
-  Windows are three sentences, as the answer stage reads them. Each answerable question gives a window holding its answer (the answer's
-  sentence first, middle or last, at random) and, as "no answer" windows, 25% of the time one of the same
-  paragraph without the answer, 25% the window of another paragraph of the same article that shares most
+  Windows are three sentences, as the answer stage reads them. Each answerable question gives a window
+  holding its answer (the answer's sentence first, middle or last, at random) and, as "no answer" windows,
+  25% of the time one of the same paragraph without the answer, 25% the window of another paragraph of the same article that shares most
   words with the question, and 15% the window of another article that does; each of SQuAD 2.0's
   unanswerable look-alike questions gives the window of its paragraph that shares most words with it.
   {train_windows} training windows, {no_answer} of them "no answer".{cloze}
