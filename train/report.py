@@ -93,13 +93,14 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 {sources}
   Windows are three sentences, as the answer stage reads them. Each answerable question gives a window
   holding its answer (the answer's sentence first, middle or last, at random) and, as "no answer" windows,
-  25% of the time one of the same paragraph without the answer, 25% the window of another paragraph of the same article that shares most
-  words with the question, and 15% the window of another article that does; each of SQuAD 2.0's
-  unanswerable look-alike questions gives the window of its paragraph that shares most words with it.
+  25% of the time one of the same paragraph without the answer, 25% the window of another paragraph of
+  the same article that shares most words with the question, and 15% the window of another article that
+  does; each of SQuAD 2.0's unanswerable look-alike questions gives the window of its paragraph that
+  shares most words with it.
   {train_windows} training windows, {no_answer} of them "no answer".{cloze}
-- **Held out**: never trained on: the SQuAD dev articles whose title hashes to 0 mod 2 (21 of 48; the CI gate and
-  the refusal model's fitting questions come from them), RealTimeQA's dev questions, and newsdesk's own
-  evaluation set (`eval/questions.jsonl`).
+- **Held out**: never trained on: the SQuAD dev articles whose title hashes to 0 mod 2 (21 of 48; the CI
+  gate and the refusal model's fitting questions come from them), RealTimeQA's dev questions, and
+  newsdesk's own evaluation set (`eval/questions.jsonl`).
 - **Settings**: seed {seed}; {epochs:g} epoch(s); AdamW at {lr} with 10% warm-up then linear decay;
   batch {batch} of windows of similar length; weight decay 0.01, gradient clipping 1.0; {precision}.
   The last run took {minutes:.0f} minutes on {hardware} ({ms_per_window:.0f} ms a window, tokenising and
