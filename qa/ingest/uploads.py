@@ -71,12 +71,20 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def refused_name(name: str) -> str | None:
+    """Why a file of this name is not taken as an article (a hidden name, a type newsdesk does not read), or None."""
+    if name.startswith("."):
+        return "a hidden file (its name starts with '.'); rename it to add it"
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return f"unsupported file type {suffix or '(none)'}; use {', '.join(sorted(SUFFIXES))}"
+    return None
+
+
 def _refusal(path: Path, settings: Settings) -> LoadProblem | None:
-    if path.name.startswith("."):
-        return LoadProblem(path.name, "a hidden file (its name starts with '.'); rename it to add it")
-    if path.suffix.lower() not in SUFFIXES:
-        kinds = ", ".join(sorted(SUFFIXES))
-        return LoadProblem(path.name, f"unsupported file type {path.suffix or '(none)'}; use {kinds}")
+    why = refused_name(path.name)
+    if why:
+        return LoadProblem(path.name, why)
     try:
         size = path.stat().st_size
     except OSError as error:

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.ingest.loaders import SUFFIXES
+from qa.ingest.uploads import refused_name
 
 SPOOL_MEMORY = 1 << 20  # bytes of an upload held in memory before it spills to a temporary file
 
@@ -30,10 +30,10 @@ def refusal(filenames: list[str], max_files: int) -> str | None:
     """Why an upload of these files is refused, or None."""
     if len(filenames) > max_files:
         return f"{len(filenames)} files in one upload; at most {max_files}"
-    wrong = [name for name in filenames if Path(name).suffix.lower() not in SUFFIXES or name.startswith(".")]
-    if wrong:
-        kinds = ", ".join(sorted(SUFFIXES))
-        return f"not an article file newsdesk reads: {', '.join(wrong[:5])} (use {kinds}; no hidden files)"
+    for name in filenames:
+        why = refused_name(name)
+        if why:
+            return f"{name}: {why}"
     return None
 
 
