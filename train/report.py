@@ -7,19 +7,7 @@ from pathlib import Path
 
 from examples import Example
 
-
-def best_span(start_logits, end_logits, sequence_ids, max_answer=30):
-    """(score, start, end) of the best span in the window, and the no-answer score."""
-    null = float(start_logits[0] + end_logits[0])
-    context = [j for j, sid in enumerate(sequence_ids) if sid == 1]
-    best = (-1e9, 0, 0)
-    top_starts = sorted(context, key=lambda j: -start_logits[j])[:20]
-    top_ends = sorted(context, key=lambda j: -end_logits[j])[:20]
-    for s in top_starts:
-        for e in top_ends:
-            if s <= e < s + max_answer and start_logits[s] + end_logits[e] > best[0]:
-                best = (float(start_logits[s] + end_logits[e]), s, e)
-    return best, null
+from qa.answer.reader import best_span
 
 
 def evaluate(model, tokenizer, examples: list[Example], encode, model_inputs) -> dict:
@@ -39,9 +27,10 @@ def evaluate(model, tokenizer, examples: list[Example], encode, model_inputs) ->
             idx = list(range(k, min(k + 64, len(examples))))
             out = model(**model_inputs(enc, idx, tokenizer.pad_token_id, device))
             for row, i in enumerate(idx):
-                seq = enc.sequence_ids(i)
+                context = [j for j, sid in enumerate(enc.sequence_ids(i)) if sid == 1]
                 starts, ends = out.start_logits[row].float().tolist(), out.end_logits[row].float().tolist()
-                (score, s, e), null = best_span(starts, ends, seq)
+                score, s, e = best_span(starts, ends, context) or (-1e9, 0, 0)
+                null = starts[0] + ends[0]
                 offsets = enc["offset_mapping"][i]
                 text = examples[i].window[offsets[s][0] : offsets[e][1]]
                 margins.append((score - null, examples[i].answer_start is not None))

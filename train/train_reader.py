@@ -27,14 +27,12 @@ from typing import Any
 from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examples, save_examples, split
 from report import evaluate, plot_losses, write_model_card
 
-from qa.answer.reader import MAX_QUESTION_TOKENS  # a long question is cut as the reader cuts it
-
-MAX_LENGTH = 128
+from qa.answer.reader import MAX_LENGTH, question_part  # windows and questions as the reader reads them
 
 
 def encode(tokenizer, examples: list[Example]):
     """The tokenised (question, window) pairs and each one's gold start and end token (0, 0: no answer)."""
-    questions = [short_question(tokenizer, e.question) for e in examples]
+    questions = [question_part(tokenizer, e.question) for e in examples]
     enc = tokenizer(
         questions,
         [e.window for e in examples],
@@ -55,14 +53,6 @@ def encode(tokenizer, examples: list[Example]):
         starts.append(s)
         ends.append(t)
     return enc, starts, ends
-
-
-def short_question(tokenizer, question: str) -> str:
-    """`question`, cut to MAX_QUESTION_TOKENS word pieces when it is longer."""
-    pieces = tokenizer.tokenize(question)
-    if len(pieces) <= MAX_QUESTION_TOKENS:
-        return question
-    return tokenizer.convert_tokens_to_string(pieces[:MAX_QUESTION_TOKENS])
 
 
 def model_inputs(enc, idx: list[int], pad_id: int, device="cpu") -> dict:

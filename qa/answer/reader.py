@@ -144,21 +144,13 @@ class Reader:
 
         return logits
 
-    def question_part(self, question: str) -> str:
-        """`question` as the reader reads it: its first MAX_QUESTION_TOKENS word pieces (all of a usual one)."""
-        self.warm_up()
-        pieces = self._tokenizer.tokenize(question)
-        if len(pieces) <= MAX_QUESTION_TOKENS:
-            return question
-        return self._tokenizer.convert_tokens_to_string(pieces[:MAX_QUESTION_TOKENS])
-
     def run(self, question: str, windows: list[Window]) -> list[Reading]:
         """The best span of each window, best margin first."""
         if not windows:
             return []
         self.warm_up()
         encoded = self._tokenizer(
-            [self.question_part(question)] * len(windows),
+            [question_part(self._tokenizer, question)] * len(windows),
             [window.text for window in windows],
             truncation="only_second",
             max_length=MAX_LENGTH,
@@ -173,7 +165,7 @@ class Reader:
         for row, window in enumerate(windows):
             context = [i for i, sid in enumerate(encoded.sequence_ids(row)) if sid == 1]
             starts, ends = start_logits[row].tolist(), end_logits[row].tolist()
-            best = _best_span(starts, ends, context)
+            best = best_span(starts, ends, context)
             if best is None:
                 continue
             score, first, last = best
@@ -183,7 +175,15 @@ class Reader:
         return sorted(readings, key=lambda reading: -reading.margin)
 
 
-def _best_span(starts: list[float], ends: list[float], context: list[int]) -> tuple[float, int, int] | None:
+def question_part(tokenizer, question: str) -> str:
+    """`question` as the reader reads it (and was trained on): its first MAX_QUESTION_TOKENS word pieces."""
+    pieces = tokenizer.tokenize(question)
+    if len(pieces) <= MAX_QUESTION_TOKENS:
+        return question
+    return tokenizer.convert_tokens_to_string(pieces[:MAX_QUESTION_TOKENS])
+
+
+def best_span(starts: list[float], ends: list[float], context: list[int]) -> tuple[float, int, int] | None:
     """(score, first token, last token) of the best-scoring span of at most MAX_ANSWER_TOKENS tokens."""
     top_starts = sorted(context, key=lambda i: -starts[i])[:TOP_TOKENS]
     top_ends = sorted(context, key=lambda i: -ends[i])[:TOP_TOKENS]
