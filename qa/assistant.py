@@ -215,19 +215,14 @@ class Assistant:
 
     def add_async(self, paths: list[Path]) -> Job:
         """Copy files into the corpus folder now and queue the index update; questions go on meanwhile."""
-        from qa.ingest.loaders import file_of
-        from qa.ingest.uploads import store_uploads
+        from qa.ingest.uploads import only_these_files, store_uploads
 
         stored, problems = store_uploads(paths, self.settings)
 
         def work(job: Job) -> BuildReport:
             report = self.reindex(progress=False, on_progress=job.progress, background=True)
-            # what this upload did, not what other files of the corpus did: one visitor never sees another's
-            mine = {path.resolve() for path in stored}
-            report.problems = problems + [p for p in report.problems if _resolved(p.path) in mine]
-            report.duplicates = {k: v for k, v in report.duplicates.items() if _resolved(file_of(k)) in mine}
             report.stored = stored
-            return report
+            return only_these_files(report, stored, problems)
 
         names = ", ".join(path.name for path in stored) or "no readable files"
         job = self.jobs.submit(f"add {names}", work)
@@ -324,10 +319,3 @@ def ask(
     `since`, `until` and `as_of` take dates ("2024-02-03"), `sources` outlet names; all optional."""
     assistant = index if isinstance(index, Assistant) else default_assistant(index)
     return assistant.run(question, history=history, k=k, since=since, until=until, as_of=as_of, sources=sources)
-
-
-def _resolved(path: str) -> Path | None:
-    try:
-        return Path(path).resolve()
-    except (OSError, ValueError):
-        return None

@@ -104,8 +104,13 @@ class Settings:
         if self.llm not in LLM_MODES:
             raise SettingInvalid(f"NEWSDESK_LLM={self.llm!r}: use one of {', '.join(LLM_MODES)}")
         positive = ("k", "candidates", "chunk_tokens", "batch_size", "reader_windows", "query_threads")
-        limits = ("max_question_chars", "max_article_chars", "max_upload_mb", "max_upload_files")
-        limits += ("max_stored_upload_mb",)
+        limits = (
+            "max_question_chars",
+            "max_article_chars",
+            "max_upload_mb",
+            "max_upload_files",
+            "max_stored_upload_mb",
+        )
         for name in positive + limits:
             if getattr(self, name) < 1:
                 raise SettingInvalid(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {getattr(self, name)}")
