@@ -49,11 +49,11 @@ class Settings:
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
     reader_windows: int = 3
     window_meaning: bool = True  # choose windows by the meaning of the question's words, not their stems alone
-    more_windows: int = 0  # windows read next when none of the first reader_windows answers (README, Results)
-    reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (README)
+    more_windows: int = 0  # windows read next when none of the first reader_windows answers (docs/results.md)
+    reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (docs/results.md)
     runtime: str = "onnx"  # what runs the query encoder and the reader: onnx (ONNX Runtime) or torch
     cache_dir: str = ""  # where the ONNX exports are kept; default: $XDG_CACHE_HOME/newsdesk or ~/.cache/newsdesk
-    min_answer_confidence: float = 0.5  # the refusal model's probability below which it refuses (README, Refusal)
+    min_answer_confidence: float = 0.5  # the refusal model's probability below which it refuses (docs/reader.md, Refusal)
     retrieval_weight: float = 3.0
     sure_margin: float = 3.0  # an answer this far above "no answer" is sure: it ends the reading (eval/tune.py)
     question_dates: bool = True  # read a time named in a question ("last week") as a publication range
