@@ -50,10 +50,10 @@ class Settings:
     reader_windows: int = 3
     window_meaning: bool = True  # choose windows by the meaning of the question's words, not their stems alone
     more_windows: int = 0  # windows read next when none of the first reader_windows answers (docs/results.md)
-    reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (docs/results.md)
+    reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (docs/)
     runtime: str = "onnx"  # what runs the query encoder and the reader: onnx (ONNX Runtime) or torch
     cache_dir: str = ""  # where the ONNX exports are kept; default: $XDG_CACHE_HOME/newsdesk or ~/.cache/newsdesk
-    min_answer_confidence: float = 0.5  # the refusal model's probability below which it refuses (docs/reader.md, Refusal)
+    min_answer_confidence: float = 0.5  # below this refusal-model probability it refuses (docs/reader.md)
     retrieval_weight: float = 3.0
     sure_margin: float = 3.0  # an answer this far above "no answer" is sure: it ends the reading (eval/tune.py)
     question_dates: bool = True  # read a time named in a question ("last week") as a publication range
