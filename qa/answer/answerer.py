@@ -40,7 +40,10 @@ class Answerer:
         if self.meaning is not None:
             self.meaning.warm_up()
         self.refusal = RefusalModel.load(self.settings.reader_dir)
-        pipeline("entities")  # spaCy reads dates and names in questions: loaded here, not on the first one
+
+    def warm_up_language(self) -> None:
+        """Load spaCy, which reads dates and names in questions, before the first question that needs it."""
+        pipeline("entities")
 
     def run(self, question: str, passages: list[Passage], timings: dict[str, float]) -> Answer:
         windows = self.windows(question, passages, timings)

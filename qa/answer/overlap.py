@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa.language import stop_words
 from qa.normalise import fold_apostrophes, stemmer
 from qa.types import Document
 
@@ -15,19 +16,15 @@ _WORD = re.compile(r"\w+")
 def stems(text: str, *, names_only: bool = False) -> frozenset[str]:
     """Stemmed content words (spaCy's English stop words left out); `names_only` keeps capitalised words
     after the first word, which is how a question names people, places and events."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
     words = _WORD.findall(fold_apostrophes(text))
     if names_only:
         words = [word for word in words[1:] if word[:1].isupper()]
-    return frozenset(stemmer().stemWords(list({word.lower() for word in words} - STOP_WORDS)))
+    return frozenset(stemmer().stemWords(list({word.lower() for word in words} - stop_words())))
 
 
 def content_words(text: str) -> dict[str, str]:
     """The question's content words (lower-cased, spaCy's English stop words left out), each with its stem."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    words = sorted({word.lower() for word in _WORD.findall(fold_apostrophes(text))} - STOP_WORDS)
+    words = sorted({word.lower() for word in _WORD.findall(fold_apostrophes(text))} - stop_words())
     return dict(zip(words, stemmer().stemWords(words), strict=True))
 
 

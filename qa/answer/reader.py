@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from qa import runtime
+from qa.pieces import WordPieces
 from qa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -76,23 +77,22 @@ class Reader:
         self.quantize = quantize
         self.onnx_cache = onnx_cache
         self._logits: Logits | None = None
-        self._tokenizer = None
+        self._pieces: WordPieces | None = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         with self._lock:
             if self._logits is not None:
                 return
-            from transformers import AutoTokenizer
-
             from qa.errors import ModelMissing
+            from qa.pieces import WordPieces
 
             if not (self.path / "model.safetensors").exists():
                 raise ModelMissing(
                     f"no reader weights in {self.path}: they ship with newsdesk (models/reader); "
                     "rebuild them with `python train/train_reader.py`"
                 )
-            self._tokenizer = AutoTokenizer.from_pretrained(self.path)
+            self._pieces = WordPieces(self.path)
             if self.onnx_cache is not None:
                 try:
                     self._logits = self._onnx_logits()
@@ -129,9 +129,11 @@ class Reader:
 
     def _onnx_logits(self) -> Logits:
         def build():
-            sample = self._tokenizer(["a question?"], ["a window."], return_tensors="pt")
+            import torch
+
+            sample = self._pieces.encode_pairs(["a question?"], ["a window."], MAX_LENGTH).inputs
             module = runtime.positional(self._torch_model(), lambda output: (output.start_logits, output.end_logits))
-            return module, tuple(sample[name] for name in runtime.INPUTS)
+            return module, tuple(torch.from_numpy(sample[name]) for name in runtime.INPUTS)
 
         weights = self.path / "model.safetensors"
         session = runtime.session(
@@ -149,21 +151,14 @@ class Reader:
         if not windows:
             return []
         self.warm_up()
-        encoded = self._tokenizer(
-            [question_part(self._tokenizer, question)] * len(windows),
-            [window.text for window in windows],
-            truncation="only_second",
-            max_length=MAX_LENGTH,
-            padding=True,
-            return_offsets_mapping=True,
-            return_tensors="np",
+        encoded = self._pieces.encode_pairs(
+            [question_part(self._pieces, question)] * len(windows), [window.text for window in windows], MAX_LENGTH
         )
-        offsets = encoded["offset_mapping"].tolist()
-        inputs = {name: encoded[name].astype(np.int64) for name in runtime.INPUTS}
-        start_logits, end_logits = self._logits(inputs)
+        offsets = encoded.offsets
+        start_logits, end_logits = self._logits(encoded.inputs)
         readings = []
         for row, window in enumerate(windows):
-            context = [i for i, sid in enumerate(encoded.sequence_ids(row)) if sid == 1]
+            context = [i for i, sid in enumerate(encoded.sequence_ids[row]) if sid == 1]
             starts, ends = start_logits[row].tolist(), end_logits[row].tolist()
             best = best_span(starts, ends, context)
             if best is None:
@@ -175,12 +170,9 @@ class Reader:
         return sorted(readings, key=lambda reading: -reading.margin)
 
 
-def question_part(tokenizer, question: str) -> str:
+def question_part(pieces: WordPieces, question: str) -> str:
     """`question` as the reader reads it (and was trained on): its first MAX_QUESTION_TOKENS word pieces."""
-    pieces = tokenizer.tokenize(question)
-    if len(pieces) <= MAX_QUESTION_TOKENS:
-        return question
-    return tokenizer.convert_tokens_to_string(pieces[:MAX_QUESTION_TOKENS])
+    return pieces.first(question, MAX_QUESTION_TOKENS)
 
 
 def best_span(starts: list[float], ends: list[float], context: list[int]) -> tuple[float, int, int] | None:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerBase
-
 from qa import runtime
 from qa.errors import SettingInvalid
+from qa.pieces import WordPieces
 from qa.settings import Settings
 
 SPECIAL_TOKENS = 2
@@ -44,23 +41,38 @@ class Encoder:
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
+        """Load what encoding questions needs: the ONNX Runtime session (exported from the torch model on
+        first use), or the torch model when the runtime is torch. Indexing loads the torch model itself."""
         with self._lock:
-            if self._model is None:
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(model_path(), device=self.device)
             if self.settings.runtime == "onnx" and self._query_session is None:
                 self._query_session = self._onnx_session()
+            if not self._query_session:
+                self._load_model()
+
+    def warm_up_indexing(self) -> None:
+        """Load the model indexing encodes with (sentence-transformers, on torch)."""
+        with self._lock:
+            self._load_model()
+
+    def _load_model(self):
+        """The sentence-transformers model (torch), loaded once: indexing encodes with it."""
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model_path(), device=self.device)
+        return self._model
 
     def _onnx_session(self):
         """ONNX Runtime's session of the transformer under the sentence-transformers model, or False (torch
         then encodes questions too) when it cannot be had."""
-        transformer = self._model[0].auto_model
 
         def build():
+            import torch
+
+            transformer = self._load_model()[0].auto_model
             module = runtime.positional(transformer, lambda output: (output.last_hidden_state,))
-            sample = self.tokenizer(["a question?"], return_tensors="pt")
-            return module, tuple(sample[name] for name in runtime.INPUTS)
+            sample = self.pieces.encode(["a question?"], self.max_tokens + SPECIAL_TOKENS).inputs
+            return module, tuple(torch.from_numpy(sample[name]) for name in runtime.INPUTS)
 
         weights = Path(model_path()) / "model.safetensors"
         try:
@@ -92,48 +104,35 @@ class Encoder:
         return wanted
 
     @cached_property
-    def tokenizer(self) -> PreTrainedTokenizerBase:
+    def pieces(self) -> WordPieces:
         """The model's own word-piece tokenizer, without loading the model."""
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(model_path())
+        return WordPieces(model_path())
 
     @property
     def max_tokens(self) -> int:
         """Word pieces the model reads, special tokens excluded."""
         return 256 - SPECIAL_TOKENS
 
-    @property
-    def dimensions(self) -> int:
-        self.warm_up()
-        dimension = (
-            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        )
-        return int(dimension())
-
     @cached_property
-    def _counter(self) -> Tokenizer:
-        """The model's Rust tokenizer set to count: no padding, no truncation (its saved config pads)."""
-        from tokenizers import Tokenizer
-
-        counter = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
-        counter.no_padding()
-        counter.no_truncation()
-        return counter
+    def dimensions(self) -> int:
+        """The length of a vector, from the model's configuration (no weights loaded)."""
+        config = json.loads((Path(model_path()) / "config.json").read_text(encoding="utf-8"))
+        return int(config["hidden_size"])
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Word pieces in each text, special tokens excluded."""
-        return [len(encoding.ids) for encoding in self._counter.encode_batch(texts, add_special_tokens=False)]
+        return self.pieces.count(texts)
 
     def run(self, texts: list[str], *, progress: bool = False, threads: int | None = None) -> np.ndarray:
         """Normalised float32 vectors, one row per text."""
-        self.warm_up()
-        import torch
-
-        torch.set_num_threads(threads or self.settings.index_threads or os.cpu_count() or 1)
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        vectors = self._model.encode(
+        import torch
+
+        with self._lock:
+            model = self._load_model()
+        torch.set_num_threads(threads or self.settings.index_threads or os.cpu_count() or 1)
+        vectors = model.encode(
             texts,
             batch_size=self.settings.batch_size,
             normalize_embeddings=True,
@@ -147,9 +146,8 @@ class Encoder:
         self.warm_up()
         if not self._query_session:
             return self.run([text], threads=self.settings.query_threads)[0]
-        length = self.max_tokens + SPECIAL_TOKENS
-        encoded = self.tokenizer([text], truncation=True, max_length=length, return_tensors="np")
+        encoded = self.pieces.encode([text], self.max_tokens + SPECIAL_TOKENS).inputs
         mask = encoded["attention_mask"].astype(np.float32)
-        (hidden,) = self._query_session.run(None, {name: encoded[name].astype(np.int64) for name in runtime.INPUTS})
+        (hidden,) = self._query_session.run(None, {name: encoded[name] for name in runtime.INPUTS})
         mean = (hidden[0] * mask[0, :, None]).sum(0) / max(mask.sum(), 1e-9)  # sentence-transformers' mean pooling
         return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)

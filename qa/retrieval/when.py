@@ -8,13 +8,20 @@ dateparser reads each one relative to that day and says whether it names a day, 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from qa.language import entities, tagged
 
 _REPORTING_LAG = timedelta(days=1)  # news of a day's events is published that day or the next
 _SPANS = {"day": timedelta(days=1), "week": timedelta(days=7)}
+_VOCABULARY = (
+    *("january february march april may june july august september october november december".split()),
+    *("monday tuesday wednesday thursday friday saturday sunday".split()),
+    *("year month week day century decade fortnight".split()),
+)  # the keys of dateparser's English data whose words name a time
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ def date_range_in(question: str, today: date) -> DateRange | None:
 
     A duration ("for 16 years", "three days") is not a point in time and is left alone; "two weeks ago" is.
     """
+    if not may_name_a_time(question):
+        return None
     doc = entities(question)
     for entity in doc.ents:
         if entity.label_ != "DATE":
@@ -46,6 +55,24 @@ def date_range_in(question: str, today: date) -> DateRange | None:
         if found:
             return found
     return None
+
+
+def may_name_a_time(question: str) -> bool:
+    """Whether `question` holds anything dateparser could read as a time: a digit or one of its own English
+    date words (months, weekdays, units, "yesterday"). Questions without one skip spaCy and dateparser."""
+    return any(c.isdigit() for c in question) or not _date_words().isdisjoint(re.findall(r"[a-z]+", question.lower()))
+
+
+@lru_cache(maxsize=1)
+def _date_words() -> frozenset[str]:
+    """dateparser's English vocabulary of dates, words of three letters or more ("jan", "monday", "weeks",
+    "yesterday"), without the words that only modify one ("this", "last", "ago")."""
+    from dateparser.data.date_translation_data import en
+
+    names = [name for key in _VOCABULARY for name in en.info.get(key, [])]
+    phrases = [phrase for phrases in en.info["relative-type"].values() for phrase in phrases]
+    words = {word for text in names + phrases for word in re.findall(r"[a-z]+", text.lower()) if len(word) >= 3}
+    return frozenset(words - {"this", "last", "next", "ago", "till", "date", "the", "and"})
 
 
 def _is_duration(entity) -> bool:
