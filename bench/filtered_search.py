@@ -19,7 +19,7 @@ import numpy as np
 from qa.assistant import Assistant
 from qa.evaluation.metrics import percentile
 from qa.evaluation.runner import cache_dir, load_questions
-from qa.retrieval.filters import Filters
+from qa.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 
 REALTIMEQA = PROJECT_ROOT.parent / "shared" / "evaldata" / "realtimeqa"

@@ -18,8 +18,8 @@ from qa.answer.answerer import select_windows
 from qa.assistant import Assistant
 from qa.evaluation.metrics import percentile
 from qa.evaluation.runner import cache_dir, load_questions
+from qa.filters import Filters
 from qa.language import entities, pipeline
-from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 
 EVALDATA = PROJECT_ROOT.parent / "shared" / "evaldata"

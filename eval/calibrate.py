@@ -22,10 +22,10 @@ from heldout import held_out, held_out_questions  # eval/: the articles the read
 from qa.answer.refusal import FEATURES, RefusalModel, features
 from qa.assistant import Assistant
 from qa.evaluation.runner import cache_dir, load_questions
+from qa.filters import Filters
 from qa.ingest.dates import normalise_date
 from qa.ingest.loaders import RawArticle, load_corpus
 from qa.normalise import normalise_answer
-from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 
 SHARED = PROJECT_ROOT.parent / "shared"

@@ -16,7 +16,7 @@ from datetime import date
 from qa.assistant import Assistant
 from qa.evaluation.metrics import _is_gold
 from qa.evaluation.runner import cache_dir, load_questions
-from qa.retrieval.filters import Filters
+from qa.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 
 RTQA = PROJECT_ROOT.parent / "shared" / "evaldata" / "realtimeqa"

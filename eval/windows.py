@@ -23,7 +23,7 @@ from qa.answer.answerer import select_windows
 from qa.assistant import Assistant
 from qa.evaluation.metrics import contains
 from qa.evaluation.runner import cache_dir, load_questions
-from qa.retrieval.filters import Filters
+from qa.filters import Filters
 from qa.settings import Settings
 
 

@@ -17,13 +17,14 @@ from qa.answer.followup import resolve
 from qa.answer.phrasing import Phraser
 from qa.answer.timeline import timeline_answer
 from qa.errors import IndexMissing, IndexUnusable, InvalidQuestion
+from qa.filters import Filters
 from qa.index.backend import SearchIndex, open_index
-from qa.index.builder import BuildReport, Indexer, corpus_changes, describe
+from qa.index.builder import BuildReport, Indexer
+from qa.index.corpus_state import corpus_changes, describe
 from qa.index.encoder import Encoder
 from qa.index.jobs import Job, JobQueue
 from qa.normalise import strip_controls
 from qa.offline import go_offline
-from qa.retrieval.filters import Filters
 from qa.retrieval.retriever import Retriever
 from qa.retrieval.when import DateRange, date_range_in
 from qa.settings import Settings
@@ -55,19 +56,29 @@ class Assistant:
         self._lock = threading.Lock()  # held only to load or swap the index, never while building one
         self._build_lock = threading.Lock()
         self._warm = False  # the models are loaded
+        self._language = False  # spaCy and dateparser are loaded
         self.corpus_checked = threading.Event()  # set when the index has been compared with the corpus folder
 
     def warm_up(self) -> None:
-        """Open the index (building it when there is none) and load the models. The index opens on a second
-        thread meanwhile (FAISS and numpy read files without holding the GIL), so a big one adds little."""
-        if self._warm and self.index is not None:
+        """Open the index (building it when there is none) and load the models, spaCy and dateparser included
+        (a server or a chat pays for them before its first question)."""
+        self._ready(language=True)
+
+    def _ready(self, language: bool = False) -> None:
+        """Open the index and load the models; with `language`, spaCy and dateparser too (otherwise a question
+        that needs them loads them). The index opens on a second thread meanwhile (FAISS and numpy read files
+        without holding the GIL), so a big one adds little."""
+        if self._warm and self.index is not None and (self._language or not language):
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdesk-open") as pool:
             opening = pool.submit(open_index, self.settings) if self.index is None else None
             self.encoder.warm_up()
             self.answerer.warm_up()
-            if self.settings.question_dates:
-                date_range_in("two weeks ago", date.today())  # dateparser's English data, before a question
+            if language:
+                self.answerer.warm_up_language()
+                if self.settings.question_dates:
+                    date_range_in("two weeks ago", date.today())  # dateparser's English data, before a question
+                self._language = True
             self._warm = True
             with self._lock:
                 if self.index is None:
@@ -134,7 +145,7 @@ class Assistant:
         question = check_question(question, self.settings.max_question_chars)
         history = _checked_history(history)
         filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
-        self.warm_up()
+        self._ready()
         retriever = self.retriever  # one generation for the whole question, even if a new one is swapped in
         timings: dict[str, float] = {}
         started = time.perf_counter()
@@ -176,7 +187,7 @@ class Assistant:
         """What the articles report on a topic, one cited sentence per article, oldest first."""
         question = check_question(question, self.settings.max_question_chars)
         filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
-        self.warm_up()
+        self._ready()
         started = time.perf_counter()
         passages, window = self.passages(question, k, filters=filters)
         answer = timeline_answer(question, passages)
@@ -206,7 +217,7 @@ class Assistant:
     def today(self) -> date:
         """The day relative expressions are read from: today, or the newest article's day when the corpus
         is older (an archive is asked about as it stood)."""
-        self.warm_up()
+        self._ready()
         return min(date.today(), self._newest) if self._newest else date.today()
 
     def add(self, paths: list[Path]) -> BuildReport:

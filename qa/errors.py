@@ -19,6 +19,10 @@ class IndexMissing(IndexUnusable):
     """No index has been built in the folder yet."""
 
 
+class IndexOfAnotherFolder(NewsdeskError):
+    """Indexing a folder into an index that holds another folder's articles would drop them."""
+
+
 class ModelMissing(NewsdeskError):
     """A model the product ships with is not where it should be."""
 

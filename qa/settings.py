@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, fields, replace
@@ -17,6 +18,7 @@ LLM_MODES = ("off", "gguf", "openai")
 RUNTIMES = ("onnx", "torch")
 SECRETS = ("auth", "milvus_token")
 BACKENDS = ("faiss", "milvus")
+DEFAULT_FOLDER_INDEXES = PROJECT_ROOT / "index" / "folders"  # the indexes of corpus folders but the shipped one
 CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
 
 
@@ -33,7 +35,8 @@ class Settings:
     """Defaults serve the shipped corpus; each field reads NEWSDESK_<FIELD> from the environment."""
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
-    index_dir: Path = PROJECT_ROOT / "index"
+    index_dir: Path = PROJECT_ROOT / "index"  # default: the shipped corpus's; another folder's: see index_dir_for
+    folder_indexes_dir: str = ""  # where other corpus folders' indexes go; default: index/folders
     chunk_tokens: int = 200
     overlap_sentences: int = 1
     batch_size: int = 32
@@ -90,6 +93,8 @@ class Settings:
         for key in ("corpus_dir", "index_dir", "reader_dir"):
             if key in values:
                 values[key] = Path(values[key]).expanduser()
+        if "index_dir" not in values and "corpus_dir" in values:
+            values["index_dir"] = index_dir_for(values["corpus_dir"], values.get("folder_indexes_dir"))
         return cls(**values)
 
     def __post_init__(self) -> None:
@@ -158,6 +163,18 @@ class Settings:
             "chunk_tokens": self.chunk_tokens,
             "overlap_sentences": self.overlap_sentences,
         }
+
+
+def index_dir_for(corpus: Path, folder_indexes: str | Path | None = None) -> Path:
+    """Where a corpus folder's index lives when no index folder is named: the shipped corpus's in `index/`,
+    any other folder's in `folder_indexes` (default `index/folders/`) as `<its name>-<a hash of its full
+    path>`, so indexing a second folder never replaces the first one's index."""
+    corpus = Path(corpus).expanduser().resolve()
+    if corpus == Path(Settings.corpus_dir).resolve():
+        return Settings.index_dir
+    digest = hashlib.sha1(str(corpus).encode("utf-8")).hexdigest()[:8]
+    name = re.sub(r"[^\w.-]+", "-", corpus.name).strip(".-")[:40] or "corpus"
+    return Path(folder_indexes or DEFAULT_FOLDER_INDEXES).expanduser() / f"{name}-{digest}"
 
 
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa.errors import InvalidQuestion
+from qa.filters import Filters
 from qa.index.dense import DenseIndex
 from qa.index.keyword import KeywordEntry, KeywordIndex
-from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 DATED = Document("a", "x", "A", date="2024-02-03", source="Press TV")

@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answer.citations import citation_problems
 from qa.assistant import Assistant, InvalidQuestion
 from qa.evaluation.metrics import Outcome, figures_grounded, score
-from qa.retrieval.filters import Filters
+from qa.filters import Filters
 from qa.settings import PROJECT_ROOT
 from qa.types import Answer
 

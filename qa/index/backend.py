@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from qa.retrieval.filters import Filters
+from qa.filters import Filters
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:

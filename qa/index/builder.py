@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import queue
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from qa.errors import IndexOfAnotherFolder
+from qa.index.corpus_state import corpus_fingerprint
 from qa.index.dense import DenseIndex, index_kind
 from qa.index.encoder import Encoder
 from qa.index.keyword import KeywordEntry, KeywordIndex, terms_of
@@ -36,13 +37,12 @@ from qa.index.store import (
 )
 from qa.ingest.chunking import Chunker, embedding_text
 from qa.ingest.cleaning import CleanCorpus, clean_corpus
-from qa.ingest.loaders import LoadProblem, corpus_files, file_of, load_corpus
+from qa.ingest.loaders import LoadProblem, file_of, load_corpus
 from qa.ingest.rejects import Rejected, reject_files
 from qa.settings import EMBEDDING_MODEL, Settings
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:
-    from qa.index.backend import SearchIndex
     from qa.index.milvus import MilvusIndex
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,8 @@ class BuildReport:
 
     @property
     def chunks_per_second(self) -> float:
-        return self.embedded_chunks / self.seconds if self.seconds else 0.0
+        """Chunks embedded per second of the embedding stage (the model's load not counted)."""
+        return self.embedded_chunks / self.embed_seconds if self.embed_seconds else 0.0
 
     def timing(self) -> dict[str, float]:
         """How long the build took and how much it embedded, as the manifest records it."""
@@ -118,14 +119,33 @@ class Indexer:
         rebuild: bool = False,
         progress: bool = False,
         on_progress: ProgressCallback | None = None,
+        replace: bool = False,
     ) -> BuildReport:
         """Build or update the index; one writer at a time per index folder (others wait).
 
+        An index that holds another folder's articles is refused (they would be dropped) unless `replace`.
         `progress` reports each stage on stderr (a bar on a terminal, a line every few seconds in a log);
         `on_progress(stage, done, total)` is called as work completes.
         """
         with writer_lock(self.settings.index_dir):
+            if not replace:
+                self._refuse_another_folders_index(Path(corpus or self.settings.corpus_dir))
             return self._run(corpus, rebuild=rebuild, progress=progress, on_progress=on_progress)
+
+    def _refuse_another_folders_index(self, corpus: Path) -> None:
+        if self.settings.backend != "faiss":
+            return
+        try:
+            manifest = read_manifest(self.settings.index_dir) or {}
+        except IndexUnusable:
+            return  # a damaged index is rebuilt, whoever it belonged to
+        owner = manifest.get("corpus")
+        if owner and Path(owner) != corpus.resolve() and manifest.get("counts", {}).get("documents"):
+            raise IndexOfAnotherFolder(
+                f"the index in {self.settings.index_dir} holds the {manifest['counts']['documents']} articles of "
+                f"{owner}; indexing {corpus} there would drop them. Leave out --index-dir (each folder gets "
+                "its own index), name another folder, or pass --replace to replace it"
+            )
 
     def _run(
         self, corpus: Path | None, *, rebuild: bool, progress: bool, on_progress: ProgressCallback | None
@@ -344,7 +364,7 @@ class Indexer:
         fresh = FreshChunks()
         if not documents:
             return fresh
-        self.encoder.warm_up()  # so the rate counts encoding, not loading the model
+        self.encoder.warm_up_indexing()  # so the rate counts encoding, not loading the model
         split: queue.Queue[tuple[Document, list[Chunk]] | None] = queue.Queue()
         broken: list[BaseException] = []
 
@@ -460,46 +480,6 @@ class Indexer:
             "counts": {"documents": len(documents), "chunks": chunks},
             "built_at": time.time(),
         }
-
-
-def corpus_fingerprint(corpus: Path) -> dict[str, str]:
-    """A content hash per corpus file, to tell when the corpus changed since the index was built."""
-    fingerprint = {}
-    for file in corpus_files(Path(corpus).resolve()):  # absolute keys, whatever the working directory
-        try:
-            fingerprint[str(file)] = hashlib.sha1(file.read_bytes()).hexdigest()
-        except OSError:
-            continue
-    return fingerprint
-
-
-def describe(index: SearchIndex, index_dir: Path) -> dict:
-    """What an index holds: articles, chunks, model, build time and age, and corpus changes since."""
-    manifest = index.manifest
-    corpus = Path(manifest.get("corpus", ""))
-    return {
-        "documents": index.document_count,
-        "chunks": index.chunk_count,
-        "model": manifest.get("model"),
-        "dimensions": manifest.get("dimensions"),
-        "dense_index": index.dense_kind,
-        "settings": manifest.get("settings"),
-        "corpus": str(corpus),
-        "index_dir": str(index_dir),
-        "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
-        "age_seconds": round(time.time() - index.built_at, 1),
-        "changes": corpus_changes(corpus, manifest) if corpus.exists() else {},
-    }
-
-
-def corpus_changes(corpus: Path, manifest: dict) -> dict[str, int]:
-    """How many corpus files are new, changed or removed relative to the index's manifest."""
-    now, then = corpus_fingerprint(corpus), manifest.get("files", {})
-    return {
-        "new": sum(path not in then for path in now),
-        "changed": sum(path in then and then[path] != digest for path, digest in now.items()),
-        "removed": sum(path not in now for path in then),
-    }
 
 
 def _count_changes(report: BuildReport, before: dict[str, str], documents: list[Document]) -> None:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qa.errors import BackendUnreachable, IndexMissing, IndexUnusable
+from qa.filters import Filters
 from qa.index.keyword import terms as keyword_terms
-from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:

@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import IndexMissing, IndexUnusable
+from qa.filters import Filters
 from qa.index.dense import DenseIndex
 from qa.index.keyword import KeywordIndex
 from qa.index.tables import ChunkTable, read_tables, tabulate, write_tables
-from qa.retrieval.filters import Filters
 from qa.types import Chunk, Document
 
 log = logging.getLogger(__name__)

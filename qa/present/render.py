@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qa.answer.citations import MARKER
+from qa.filters import NOTHING_MATCHES
 from qa.index.builder import BuildReport
 from qa.index.jobs import Job
 from qa.ingest.rejects import Rejected
-from qa.retrieval.filters import NOTHING_MATCHES
 from qa.types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")

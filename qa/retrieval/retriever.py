@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from qa.filters import Filters
 from qa.index.backend import Key, SearchIndex
 from qa.index.encoder import Encoder
-from qa.retrieval.filters import Filters
 from qa.retrieval.fusion import fuse
 from qa.settings import RetrievalMode, Settings
 from qa.types import Passage

@@ -13,9 +13,9 @@ from conftest import TARGETS_STRUCK
 
 from qa.assistant import Assistant
 from qa.errors import BackendUnreachable
+from qa.filters import Filters
 from qa.index.builder import Indexer
 from qa.index.milvus import MilvusIndex
-from qa.retrieval.filters import Filters
 from qa.settings import PROJECT_ROOT, Settings
 from tests.conftest import CORPUS, QAIM
 

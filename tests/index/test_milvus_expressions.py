@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import IndexUnusable
+from qa.filters import Filters
 from qa.index.milvus import _clip, collection_prefix, expression
-from qa.retrieval.filters import Filters
 from qa.settings import Settings
 
 
