@@ -17,6 +17,9 @@ class Document:
     url: str | None = None
     path: str = ""
     date_from: str | None = None  # where the date was found: metadata, a dateline or caption, the URL...
+    source_from: str | None = None  # where the outlet was found: metadata, the dateline, the byline...
+    author: str | None = None
+    author_from: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,6 +83,7 @@ class Citation:
     answer_start: int | None = None  # the answer span inside the sentence, in document offsets
     answer_end: int | None = None
     date_from: str | None = None  # where the article's date was found
+    author: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

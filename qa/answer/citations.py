@@ -53,6 +53,7 @@ class CitationList:
                     answer_start=answer[0] if answer else None,
                     answer_end=answer[1] if answer else None,
                     date_from=doc.date_from,
+                    author=doc.author,
                 )
             )
         return f"[{self._numbers[key]}]"

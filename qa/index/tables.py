@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.types import Chunk, Document
 
-ARTICLE_FIELDS = ("id", "title", "date", "source", "url", "path", "date_from")
+ARTICLE_FIELDS = ("id", "title", "date", "source", "url", "path", "date_from", "source_from", "author", "author_from")
 CHUNK_ROW = np.dtype([("article", "<i4"), ("start", "<i4"), ("end", "<i4"), ("first", "<i8"), ("count", "<i4")])
 FILES = (  # what a generation holds besides the dense and keyword indexes
     "articles.json",
@@ -132,6 +132,8 @@ def read_tables(folder: Path) -> tuple[ArticleTable, ChunkTable]:
     folder = Path(folder)
     stored = json.loads((folder / "articles.json").read_text("utf-8"))
     columns, chars = stored["columns"], np.asarray(stored["chars"], dtype=np.int64)
+    for name in ARTICLE_FIELDS:  # a generation written before a field existed has none of it
+        columns.setdefault(name, [None] * len(columns["id"]))
     offsets = np.load(folder / "text_offsets.npy", mmap_mode="r")
     size = (folder / "texts.bin").stat().st_size
     texts = np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") if size else np.zeros(0, dtype=np.uint8)

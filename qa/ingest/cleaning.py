@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.ingest.datelines import SelfDescription, read_self_description
 from qa.ingest.dates import find_dates, normalise_date
 from qa.ingest.loaders import LoadProblem, RawArticle, file_of
 from qa.ingest.metadata import NAVIGATION, find_source, find_title
@@ -136,14 +137,30 @@ def _clean(article: RawArticle, lines: list[str], repeated: set[str]) -> Documen
     if not text:
         return None
     title = article.title or find_title(head, body[0] if body else None, repeated) or _title_from_key(article.key)
-    published, published_from = _publication_date(article, other)
+    itself = read_self_description(lines)
+    published, published_from = _publication_date(article, itself, other)
+    source, source_from = next(
+        (
+            (found, where)
+            for found, where in (
+                (article.source, "metadata"),
+                (itself.source, itself.source_from),
+                (find_source(other), "the site's repeated lines"),
+            )
+            if found
+        ),
+        (None, None),
+    )
     return Document(
         id=hashlib.sha1(text.encode("utf-8")).hexdigest()[:16],
         text=text,
         title=title,
         date=published,
         date_from=published_from,
-        source=article.source or find_source(other),
+        source=source,
+        source_from=source_from,
+        author=itself.author,
+        author_from=itself.author_from,
         url=article.url,
         path=article.key,
     )
@@ -157,12 +174,14 @@ def _is_body(line: str, repeated: set[str]) -> bool:
     return bool(_SENTENCE_END.search(line) or line.endswith(":")) or len(line.split()) >= _LONG_LINE_WORDS
 
 
-def _publication_date(article: RawArticle, other: list[str]) -> tuple[str | None, str | None]:
-    """The article's date and where it was found: its metadata, a dateline or caption, its URL, its file
-    name; (None, None) when none of them gives one (an undated article stays undated)."""
+def _publication_date(article: RawArticle, itself: SelfDescription, other: list[str]) -> tuple[str | None, str | None]:
+    """The article's date and where it was found: its metadata, its own "Published" line or dateline, a
+    caption or other line around the body, its URL, its file name; (None, None) when none of them gives one
+    (an undated article stays undated). A date in the body never overrides metadata."""
     candidates = (
         (normalise_date(article.date), article.date_from or "metadata"),
-        (_date_from(other), "a dateline or caption"),
+        (itself.date, itself.date_from),
+        (_date_from(other), "a caption or a line beside the body"),
         (_date_from([article.url or ""]), "the URL"),
         (_date_from([Path(file_of(article.key)).name]), "the file name"),
     )

@@ -100,6 +100,6 @@ def test_each_date_says_where_it_was_found(tmp_path):
     found = {doc.title: (doc.date, doc.date_from) for doc in clean_articles(load_corpus(tmp_path)[0])}
     assert found["Dated by metadata"] == ("2024-05-06", "metadata")
     assert found["Dated by URL"] == ("2023-11-02", "the URL")
-    assert found["Harbour reopens after storm"] == ("2022-06-07", "a dateline or caption")
+    assert found["Harbour reopens after storm"] == ("2022-06-07", "a caption or a line beside the body")
     assert found["Storm hits coast"] == ("2021-03-04", "the file name")
     assert found["Nothing dated here"] == (None, None)
