@@ -1,6 +1,7 @@
 """newsdesk: ask questions of a folder of news articles and get answers with exact cited passages."""
 
-from qa.assistant import Assistant, ask
+from qa.api import ask
+from qa.assistant import Assistant
 from qa.errors import InvalidQuestion, NewsdeskError
 from qa.types import Answer, Chunk, Citation, Document, Passage
 

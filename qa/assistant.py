@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -16,22 +15,21 @@ from qa.answer.answerer import Answerer
 from qa.answer.followup import resolve
 from qa.answer.phrasing import Phraser
 from qa.answer.timeline import timeline_answer
-from qa.errors import IndexMissing, IndexUnusable, InvalidQuestion
+from qa.errors import IndexMissing, IndexUnusable
 from qa.filters import Filters
 from qa.index.backend import SearchIndex, open_index
 from qa.index.builder import BuildReport, Indexer
 from qa.index.corpus_state import corpus_changes, describe
 from qa.index.encoder import Encoder
 from qa.index.jobs import Job, JobQueue
-from qa.normalise import strip_controls
 from qa.offline import go_offline
+from qa.questions import check_history, check_question
 from qa.retrieval.retriever import Retriever
 from qa.retrieval.when import DateRange, date_range_in
 from qa.settings import Settings
 from qa.types import Answer, Passage
 
 log = logging.getLogger(__name__)
-_MARKUP = re.compile(r"<[^<>]{1,200}>")
 
 
 class Assistant:
@@ -143,7 +141,7 @@ class Assistant:
         """Answer `question`, resolving it against `history` first when it is a follow-up, from the articles
         published `since`..`until` (and by `as_of`) by `sources`; every filter is optional."""
         question = check_question(question, self.settings.max_question_chars)
-        history = _checked_history(history)
+        history = check_history(history)
         filters = Filters.of(since=since, until=until, as_of=as_of, sources=sources)
         self._ready()
         retriever = self.retriever  # one generation for the whole question, even if a new one is swapped in
@@ -275,58 +273,3 @@ class Assistant:
                 if self.index is None:
                     self._load()
         return describe(self.index, self.settings.index_dir)
-
-
-def check_question(question: object, max_chars: int = 2000) -> str:
-    """The question as one clean line; an empty or overlong one is an InvalidQuestion with what to do."""
-    if not isinstance(question, str) or not question.strip():
-        raise InvalidQuestion("Please type a question: it is empty.")
-    question = question.encode("utf-8", "ignore").decode("utf-8")  # lone surrogates cannot be text
-    question = " ".join(_MARKUP.sub(" ", strip_controls(question, " ")).split())
-    if not question:
-        raise InvalidQuestion("Please type a question: it is empty.")
-    if len(question) > max_chars:
-        raise InvalidQuestion(
-            f"That question is {len(question):,} characters long; please keep it under {max_chars:,}."
-        )
-    return question
-
-
-def _checked_history(history: object) -> object:
-    if history is None or isinstance(history, (list, tuple)):
-        return history
-    raise InvalidQuestion(
-        "history must be a list of earlier answers, (question, answer) pairs or chat messages, "
-        f"not {type(history).__name__}"
-    )
-
-
-_defaults: dict[str, Assistant] = {}
-_defaults_lock = threading.Lock()
-
-
-def default_assistant(index: str | Path | None = None) -> Assistant:
-    """One shared Assistant per index folder, so repeated questions pay no start-up cost."""
-    settings = Settings.from_env(index_dir=Path(index) if index else None)
-    key = str(Path(settings.index_dir).resolve())
-    with _defaults_lock:
-        if key not in _defaults:
-            _defaults[key] = Assistant(settings)
-        return _defaults[key]
-
-
-def ask(
-    question: str,
-    *,
-    history: object = None,
-    k: int = 5,
-    index: str | Path | Assistant | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-    as_of: str | date | None = None,
-    sources: list[str] | None = None,
-) -> Answer:
-    """Answer a question from the articles; `index` is an index folder (default: the settings') or an Assistant.
-    `since`, `until` and `as_of` take dates ("2024-02-03"), `sources` outlet names; all optional."""
-    assistant = index if isinstance(index, Assistant) else default_assistant(index)
-    return assistant.run(question, history=history, k=k, since=since, until=until, as_of=as_of, sources=sources)

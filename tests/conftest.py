@@ -96,7 +96,7 @@ def milvus_uri(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     uri = f"http://127.0.0.1:{port}"
-    from qa.index.milvus import connect_client
+    from qa.index.milvus_connection import connect_client
 
     deadline = time.monotonic() + 60
     while True:

@@ -3,7 +3,8 @@ from conftest import TARGETS_STRUCK
 
 import qa
 from qa import Answer, InvalidQuestion, ask
-from qa.assistant import Assistant, default_assistant
+from qa.api import default_assistant
+from qa.assistant import Assistant
 
 
 def test_ask_returns_a_typed_answer_with_citations(assistant):

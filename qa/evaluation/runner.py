@@ -9,7 +9,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from qa.answer.citations import citation_problems
-from qa.assistant import Assistant, InvalidQuestion
+from qa.assistant import Assistant
+from qa.errors import InvalidQuestion
 from qa.evaluation.metrics import Outcome, figures_grounded, score
 from qa.filters import Filters
 from qa.settings import PROJECT_ROOT

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from qa.index.builder import BuildReport
+from qa.index.build_report import BuildReport
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,8 @@ announced in a `pending` record first, so a build cut short is finished or undon
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -20,9 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.errors import BackendUnreachable, IndexMissing, IndexUnusable
+from qa.errors import IndexMissing, IndexUnusable
 from qa.filters import Filters
 from qa.index.keyword import terms as keyword_terms
+from qa.index.milvus_connection import collection_prefix, connect_client, expression
+from qa.index.milvus_writes import FORMAT_VERSION, MilvusWrites
 from qa.types import Chunk, Document
 
 if TYPE_CHECKING:
@@ -31,71 +31,14 @@ if TYPE_CHECKING:
     from qa.settings import Settings
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
-TEXT_PART = 16_000  # characters per VARCHAR row: at most 64,000 bytes of UTF-8, under Milvus' 65,535
-MAX_TERMS_BYTES = 60_000  # BM25 reads at most this much of one chunk (only pathological chunks are longer)
-WRITE_BATCH = 256  # articles per announced batch
-INSERT_ROWS = 512
 MAX_TOP_K = 16_384  # Milvus' limit on one search
 HNSW = {"M": 32, "efConstruction": 80}  # as the embedded HNSW (qa/index/dense.py)
 HNSW_SEARCH_DEPTH = 512  # as the embedded HNSW (qa/index/dense.py)
 CACHED_DOCUMENTS = 2048
 CACHED_DATES = 100_000
-# pymilvus pings every 10 s even when idle; servers that allow fewer pings (milvus-lite's gRPC default: one
-# per 5 minutes) answer with GOAWAY "too_many_pings" and drop the connection during a long embedding stage
-KEEPALIVE = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": False}
 
 
-def collection_prefix(settings: Settings) -> str:
-    """`NEWSDESK_MILVUS_COLLECTION`, or a name made from the index folder so each index has its own."""
-    if settings.milvus_collection:
-        name = settings.milvus_collection
-    else:
-        folder = settings.index_dir.expanduser().resolve()
-        digest = hashlib.sha1(str(folder).encode()).hexdigest()[:8]
-        name = f"newsdesk_{re.sub(r'[^0-9A-Za-z]+', '_', folder.name)[:40]}_{digest}"
-    if not re.fullmatch(r"[A-Za-z_][0-9A-Za-z_]{0,200}", name):
-        raise IndexUnusable(
-            f"NEWSDESK_MILVUS_COLLECTION={name!r}: use letters, digits and underscores, not starting with a digit"
-        )
-    return name
-
-
-def connect_client(settings: Settings) -> MilvusClient:
-    """A client for the server at `milvus_uri`; BackendUnreachable says how to start one when none answers."""
-    try:
-        from pymilvus import MilvusClient
-    except ImportError as error:
-        raise BackendUnreachable('NEWSDESK_BACKEND=milvus needs pymilvus: pip install -e ".[milvus]"') from error
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)  # its iterator warns about timestamps it handles
-    try:
-        return MilvusClient(uri=settings.milvus_uri, token=settings.milvus_token, timeout=10, grpc_options=KEEPALIVE)
-    except Exception as error:  # pymilvus raises its own exception types, and gRPC ones, for a dead server
-        raise BackendUnreachable(
-            f"cannot reach Milvus at {settings.milvus_uri} ({type(error).__name__}: {error}); start the server "
-            "(README, 'Milvus') or set NEWSDESK_MILVUS_URI"
-        ) from error
-
-
-def expression(filters: Filters | None) -> str:
-    """The Milvus boolean expression for `filters` (same rules as the embedded backend's allowed rows)."""
-    if filters is None or not filters.active:
-        return ""
-    parts = []
-    if filters.since or filters.until:
-        parts.append('date != ""')
-    if filters.since:
-        parts.append(f'date >= "{filters.since.isoformat()}"')
-    if filters.until:
-        parts.append(f'date <= "{filters.until.isoformat()}"')
-    if filters.as_of:
-        parts.append(f'(date == "" or date <= "{filters.as_of.isoformat()}")')
-    if filters.sources:
-        parts.append(f"source in {json.dumps([s.lower() for s in filters.sources])}")
-    return " and ".join(parts)
-
-
-class MilvusIndex:
+class MilvusIndex(MilvusWrites):
     """An index held by a Milvus server; implements `SearchIndex` and the writes the indexer needs."""
 
     def __init__(self, client: MilvusClient, prefix: str, manifest: dict) -> None:
@@ -281,105 +224,7 @@ class MilvusIndex:
         rows = self._iterate(self.records_name, 'kind == "document" and part == 0', ["key", "path"])
         return {row["key"]: row["path"] for row in rows}
 
-    # Writing
-
-    def add(
-        self,
-        documents: list[Document],
-        chunks: dict[str, list[Chunk]],
-        vectors: dict[str, np.ndarray],
-        terms: dict[str, list[str]],
-    ) -> None:
-        """Upsert articles with their chunks, vectors and BM25 terms: chunks first, the article record last,
-        so an article is listed only once it is searchable."""
-        for start in range(0, len(documents), WRITE_BATCH):
-            batch = documents[start : start + WRITE_BATCH]
-            self._write_blob("meta", "pending", {"add": [doc.id for doc in batch], "delete": []})
-            rows = []
-            for doc in batch:
-                for number, (chunk, vector, text) in enumerate(
-                    zip(chunks[doc.id], vectors[doc.id], terms[doc.id], strict=True)
-                ):
-                    rows.append(self._chunk_row(doc, number, chunk, vector, text))
-            for part in range(0, len(rows), INSERT_ROWS):
-                self.client.upsert(self.chunks_name, rows[part : part + INSERT_ROWS])
-            records = [row for doc in batch for row in self._document_rows(doc)]
-            for part in range(0, len(records), INSERT_ROWS):
-                self.client.upsert(self.records_name, records[part : part + INSERT_ROWS])
-        self._write_blob("meta", "pending", {"add": [], "delete": []})
-
-    def delete(self, doc_ids: Iterable[str]) -> None:
-        """Remove articles and their chunks (the record first, so a half-deleted article is never listed)."""
-        doc_ids = sorted(doc_ids)
-        for start in range(0, len(doc_ids), WRITE_BATCH):
-            batch = doc_ids[start : start + WRITE_BATCH]
-            self._write_blob("meta", "pending", {"add": [], "delete": batch})
-            self._delete(batch)
-        self._write_blob("meta", "pending", {"add": [], "delete": []})
-
-    def recover(self) -> list[str]:
-        """Finish what a build cut short: chunks of an article whose record was never written (or was being
-        deleted) are removed. Returns the article ids tidied."""
-        pending = self._read_blob("meta", "pending") or {}
-        unfinished = set(pending.get("add", [])) - set(self.existing_documents()) | set(pending.get("delete", []))
-        if unfinished:
-            self._delete(sorted(unfinished))
-            log.info("tidied %d articles an interrupted build left half-written in Milvus", len(unfinished))
-        self._write_blob("meta", "pending", {"add": [], "delete": []})
-        return sorted(unfinished)
-
-    def save_manifest(self, manifest: dict) -> None:
-        self.manifest = {**manifest, "format_version": FORMAT_VERSION}
-        self._write_blob("meta", "manifest", self.manifest)
-        self._summary = None
-
     # Internals
-
-    def _delete(self, doc_ids: list[str]) -> None:
-        self.client.delete(self.records_name, filter=f'kind == "document" and key in {json.dumps(doc_ids)}')
-        self.client.delete(self.chunks_name, filter=f"doc_id in {json.dumps(doc_ids)}")
-        with self._lock:
-            for doc_id in doc_ids:
-                self._documents.pop(doc_id, None)
-
-    def _chunk_row(self, doc: Document, number: int, chunk: Chunk, vector: np.ndarray, terms: list[str]) -> dict:
-        body = {key: value for key, value in chunk.to_dict().items() if key != "text"}
-        return {
-            "id": f"{doc.id}:{number}",
-            "doc_id": doc.id,
-            "date": doc.date or "",
-            "source": (doc.source or "").lower()[:512],
-            "body": json.dumps(body),
-            "terms": _clip(" ".join(terms), MAX_TERMS_BYTES),
-            "dense": np.asarray(vector, dtype=np.float32).tolist(),
-        }
-
-    def _document_rows(self, doc: Document) -> list[dict]:
-        return self._blob_rows(
-            "document", doc.id, json.dumps(doc.to_dict()), doc.date or "", doc.source or "", doc.path
-        )
-
-    def _blob_rows(self, kind: str, key: str, text: str, day: str = "", source: str = "", path: str = "") -> list[dict]:
-        pieces = [text[start : start + TEXT_PART] for start in range(0, len(text), TEXT_PART)] or [""]
-        return [
-            {
-                "id": f"{kind}:{key}#{part}",
-                "kind": kind,
-                "key": key,
-                "part": part,
-                "body": piece,
-                "date": day,
-                "source": source[:512],
-                "path": _clip(path, 4096),
-                "unused": [0.0, 0.0],
-            }
-            for part, piece in enumerate(pieces)
-        ]
-
-    def _write_blob(self, kind: str, key: str, value: object) -> None:
-        rows = self._blob_rows(kind, key, json.dumps(value))
-        self.client.upsert(self.records_name, rows)
-        self.client.delete(self.records_name, filter=f'kind == "{kind}" and key == "{key}" and part >= {len(rows)}')
 
     def _read_blob(self, kind: str, key: str) -> object | None:
         rows = self._query(self.records_name, f'kind == "{kind}" and key == "{key}"', ["key", "part", "body"])
@@ -436,9 +281,3 @@ class MilvusIndex:
     def _count(self, collection: str, filter_: str) -> int:
         rows = self.client.query(collection, filter=filter_, output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
-
-
-def _clip(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` bytes of UTF-8, on a character boundary."""
-    data = text.encode("utf-8")
-    return text if len(data) <= limit else data[:limit].decode("utf-8", "ignore")

@@ -10,8 +10,6 @@ bit-flipped file is reported, never silently used, and `qa index` rebuilds it.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -30,6 +28,7 @@ import numpy as np
 from qa.errors import IndexMissing, IndexUnusable
 from qa.filters import Filters
 from qa.index.dense import DenseIndex
+from qa.index.integrity import checksums_of, verify_contents, verify_files, verify_later
 from qa.index.keyword import KeywordIndex
 from qa.index.tables import ChunkTable, read_tables, tabulate, write_tables
 from qa.types import Chunk, Document
@@ -206,7 +205,7 @@ def _load_index(folder: Path, *, check_now: bool, upgrade: bool = False) -> Inde
         checksums = manifest.get("checksums")
         if checksums is not None and not keyword:
             checksums = {name: sums for name, sums in checksums.items() if not name.startswith("keyword/")}
-        later = _verify_files(generation, checksums, later_above=None if check_now else CHECK_LATER_BYTES)
+        later = verify_files(generation, checksums, later_above=None if check_now else CHECK_LATER_BYTES)
         if (generation / "chunks.jsonl").exists():  # formats 1 and 2: articles and chunks as JSON lines
             documents = [Document(**json.loads(line)) for line in _lines(generation / "documents.jsonl")]
             chunks = [Chunk.from_dict(json.loads(line)) for line in _lines(generation / "chunks.jsonl")]
@@ -216,81 +215,15 @@ def _load_index(folder: Path, *, check_now: bool, upgrade: bool = False) -> Inde
         dense = DenseIndex.load(generation / "dense.faiss")
         keywords = KeywordIndex.load(generation / "keyword") if keyword else None
         index = Index(articles, table, dense, keywords, manifest)
-        _verify_contents(index)
+        verify_contents(index)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexUnusable(f"index in {folder} is damaged ({error}): run `qa index` to rebuild it") from error
     if later:
         index.checked.clear()
         threading.Thread(
-            target=_verify_later, args=(index, folder, generation, later), name="index-checksums", daemon=True
+            target=verify_later, args=(index, folder, generation, later), name="index-checksums", daemon=True
         ).start()
     return index
-
-
-def _verify_later(index: Index, folder: Path, generation: Path, checksums: dict) -> None:
-    # at the lowest priority: this thread uses only the CPU that loading and answering leave idle (on
-    # Linux a thread has its own; elsewhere it shares the process's and this is skipped)
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    try:
-        _verify_files(generation, checksums, later_above=None)
-    except (OSError, ValueError) as error:
-        index.damage = f"index in {folder} is damaged ({error}): run `qa index` to rebuild it"
-        log.error("%s", index.damage)
-    finally:
-        index.checked.set()
-
-
-def _verify_files(generation: Path, checksums: dict | None, *, later_above: int | None) -> dict:
-    """Every file the manifest lists has its recorded size and SHA-256; those over `later_above` bytes are
-    only measured, and returned to be hashed later (an index written before checksums were recorded is
-    checked by its contents alone, and gets them on the next `qa index`)."""
-    later = {}
-    for name, expected in (checksums or {}).items():
-        file = generation / name
-        if not file.is_file():
-            raise ValueError(f"{name} is missing")
-        if file.stat().st_size != expected["bytes"]:
-            raise ValueError(f"{name} has {file.stat().st_size:,} bytes, the manifest says {expected['bytes']:,}")
-        if later_above is not None and expected["bytes"] > later_above:
-            later[name] = expected
-        elif _sha256(file) != expected["sha256"]:
-            raise ValueError(f"{name} does not match its checksum")
-    return later
-
-
-def _verify_contents(index: Index) -> None:
-    """The counts agree with each other and the manifest (how chunks sit in their articles is checked
-    when the tables are read)."""
-    counts = index.manifest.get("counts", {})
-    sizes = {
-        "documents in the manifest": counts.get("documents", len(index.documents)),
-        "chunks in the manifest": counts.get("chunks", len(index.chunks)),
-        "vectors": index.dense.size,
-    }
-    if index.keyword is not None:
-        sizes["keyword rows"] = index.keyword.size
-    if sizes["documents in the manifest"] != len(index.documents):
-        raise ValueError(f"{len(index.documents)} documents but {sizes['documents in the manifest']} in the manifest")
-    for what, size in list(sizes.items())[1:]:
-        if size != len(index.chunks):
-            raise ValueError(f"{len(index.chunks)} chunks but {size} {what}")
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _checksums(generation: Path) -> dict[str, dict]:
-    return {
-        str(file.relative_to(generation)): {"bytes": file.stat().st_size, "sha256": _sha256(file)}
-        for file in sorted(generation.rglob("*"))
-        if file.is_file()
-    }
 
 
 def save_index(folder: Path, index: Index) -> None:
@@ -304,7 +237,7 @@ def save_index(folder: Path, index: Index) -> None:
         write_tables(staging, index.documents, index.chunks)
         index.dense.save(staging / "dense.faiss")
         index.keyword.save(staging / "keyword")
-        checksums = _checksums(staging)
+        checksums = checksums_of(staging)
         _sync(staging)
         staging.rename(folder / name)
         manifest = {**index.manifest, "format_version": FORMAT_VERSION, "generation": name, "checksums": checksums}

@@ -13,7 +13,7 @@ from qa.ingest.loaders import SUFFIXES, LoadProblem, file_of, load_corpus
 from qa.settings import Settings
 
 if TYPE_CHECKING:
-    from qa.index.builder import BuildReport
+    from qa.index.build_report import BuildReport
 
 UPLOAD_FOLDER = "uploads"
 STALE_PARTIAL_SECONDS = 3600  # a copy unfinished this long was interrupted, not in progress

@@ -77,7 +77,7 @@ def _require_index(settings, index_dir: Path | None, corpus: Path | None) -> Non
 def _where(settings) -> str:
     """Where the index lives, for messages: its folder, or its Milvus server and collections."""
     if settings.backend == "milvus":
-        from qa.index.milvus import collection_prefix
+        from qa.index.milvus_connection import collection_prefix
 
         return f"Milvus at {settings.milvus_uri}, collections {collection_prefix(settings)}_*"
     return str(settings.index_dir)
@@ -174,7 +174,7 @@ def ask(
     as_json: AsJson = False,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
-    from qa.assistant import check_question
+    from qa.questions import check_question
 
     settings = _settings(index_dir=index_dir, corpus_dir=corpus)
     _or_exit(lambda: check_question(question, settings.max_question_chars))

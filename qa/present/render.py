@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qa.answer.citations import MARKER
 from qa.filters import NOTHING_MATCHES
-from qa.index.builder import BuildReport
+from qa.index.build_report import BuildReport
 from qa.index.jobs import Job
 from qa.ingest.rejects import Rejected
 from qa.types import Answer, Citation, Document, Passage

@@ -185,7 +185,7 @@ def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keywor
 ):
     import json
 
-    from qa.index.store import _checksums
+    from qa.index.integrity import checksums_of
     from qa.index.tables import FILES
 
     indexer = _indexer(corpus_copy, tmp_path, encoder)
@@ -200,7 +200,7 @@ def test_an_index_of_json_lines_is_upgraded_to_tables_reusing_vectors_and_keywor
     lines = {"documents.jsonl": built.documents.values(), "chunks.jsonl": built.chunks}
     for name, records in lines.items():
         (generation / name).write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records), "utf-8")
-    manifest.update(format_version=2, checksums=_checksums(generation))
+    manifest.update(format_version=2, checksums=checksums_of(generation))
     manifest_file.write_text(json.dumps(manifest))
     segments = {f.name: f.stat().st_ino for f in (generation / "keyword").iterdir() if f.suffix == ".store"}
 

@@ -8,7 +8,8 @@ import pytest
 
 from qa.errors import IndexUnusable
 from qa.filters import Filters
-from qa.index.milvus import _clip, collection_prefix, expression
+from qa.index.milvus_connection import collection_prefix, expression
+from qa.index.milvus_writes import _clip
 from qa.settings import Settings
 
 
