@@ -43,7 +43,8 @@ class Assistant:
         self, settings: Settings | None = None, *, encoder: Encoder | None = None, **overrides: object
     ) -> None:
         go_offline()
-        self.settings = (settings or Settings.from_env()).with_(**overrides)
+        # without settings, overrides are read as the environment is (a corpus folder gets its own index)
+        self.settings = settings.with_(**overrides) if settings else Settings.from_env(**overrides)
         self.encoder = encoder or Encoder(self.settings)
         self.answerer = Answerer(self.settings)
         self.phraser = Phraser(self.settings)

@@ -52,7 +52,7 @@ class Settings:
     reader_dir: Path = PROJECT_ROOT / "models" / "reader"
     reader_windows: int = 3
     window_meaning: bool = True  # choose windows by the meaning of the question's words, not their stems alone
-    more_windows: int = 0  # windows read next when none of the first reader_windows answers (docs/results.md)
+    more_windows: int = 0  # windows read next when none of the first reader_windows answers (docs/history.md)
     reader_int8: bool = True  # int8 weights: a third faster under onnx, as accurate on unseen articles (docs/)
     runtime: str = "onnx"  # what runs the query encoder and the reader: onnx (ONNX Runtime) or torch
     cache_dir: str = ""  # where the ONNX exports are kept; default: $XDG_CACHE_HOME/newsdesk or ~/.cache/newsdesk

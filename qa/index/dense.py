@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80  # efConstruction
-HNSW_SEARCH_DEPTH = 512  # efSearch: 0.990 recall@10 at 1M near-duplicate-heavy chunks, 1.2 ms (docs/results.md)
+HNSW_SEARCH_DEPTH = 512  # efSearch: 0.990 recall@10 at 1M near-duplicate-heavy chunks, 1.2 ms (docs/history.md)
 ROWS_FILE = "dense_rows.npy"  # beside dense.faiss when the graph grew: the chunk row of each stored vector
 
 

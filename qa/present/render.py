@@ -149,14 +149,24 @@ def example_questions(documents: list[Document], limit: int = 4) -> list[str]:
     questions = []
     for doc, parsed in zip(recent, entities_of([doc.title for doc in recent]), strict=True):
         names = {ent.label_: ent.text for ent in reversed(parsed.ents)}
+        places = {ent.label_: _as_named(ent) for ent in reversed(parsed.ents)}
         if "GPE" in names or "LOC" in names or "FAC" in names:
-            place = names.get("GPE") or names.get("LOC") or names["FAC"]
+            place = places.get("GPE") or places.get("LOC") or places["FAC"]
             questions.append(f"What happened in {place}?")
         elif "PERSON" in names or "ORG" in names:
             questions.append(f"What did {names.get('PERSON') or names['ORG']} say?")
         else:
             questions.append(f"What do the articles say about “{doc.title}”?")
     return list(dict.fromkeys(questions))
+
+
+def _as_named(entity) -> str:
+    """A place as a sentence names it: with "the" where the headline gives it one ("the Gulf") or where it
+    is an abbreviation ("the US", "the UAE"), as English writes abbreviated country names."""
+    before = entity.doc[entity.start - 1].lower_ if entity.start > 0 else ""
+    if before == "the" or (entity.text.isupper() and len(entity.text) <= 4):
+        return f"the {entity.text}"
+    return entity.text
 
 
 def _related(passage: Passage) -> str:
