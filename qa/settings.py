@@ -18,6 +18,7 @@ LLM_MODES = ("off", "gguf", "openai")
 RUNTIMES = ("onnx", "torch")
 SECRETS = ("auth", "milvus_token")
 BACKENDS = ("faiss", "milvus")
+ENGINES = ("local", "ray")
 DEFAULT_FOLDER_INDEXES = PROJECT_ROOT / "index" / "folders"  # the indexes of corpus folders but the shipped one
 CHUNKER_VERSION = 2  # bump when sentence or chunk boundaries change, so existing indexes are re-chunked
 
@@ -44,6 +45,11 @@ class Settings:
     milvus_uri: str = "http://127.0.0.1:19530"
     milvus_token: str = ""  # "user:password" or an API key, when the server wants one
     milvus_collection: str = ""  # default: named after index_dir, so each index folder has its own collections
+    engine: str = "local"  # what `qa index` builds with: local (this process) or ray (a Ray cluster, into Milvus)
+    ray_address: str = ""  # the Ray cluster; default: RAY_ADDRESS, else a local Ray started for the run
+    ray_workers: int = 0  # splitting and embedding actors each; 0: the cluster's CPUs / ray_worker_cpus
+    ray_worker_cpus: float = 1.0  # CPUs per actor (its embedding threads)
+    ray_worker_gpus: float = 0.0  # GPUs per embedding actor (1 on a GPU node)
     dense_index: str = "auto"  # flat (exact), hnsw (approximate), or auto: hnsw past hnsw_above vectors
     hnsw_above: int = 200_000
     k: int = 5
@@ -102,6 +108,12 @@ class Settings:
             raise SettingInvalid(f"NEWSDESK_DENSE_INDEX={self.dense_index!r}: use auto, flat or hnsw")
         if self.device not in ("auto", "cpu") and not re.fullmatch(r"cuda(:\d+)?", self.device):
             raise SettingInvalid(f"NEWSDESK_DEVICE={self.device!r}: use auto, cpu, cuda or cuda:N")
+        if self.engine not in ENGINES:
+            raise SettingInvalid(f"NEWSDESK_ENGINE={self.engine!r}: use one of {', '.join(ENGINES)}")
+        if self.ray_workers < 0 or self.ray_worker_cpus <= 0 or self.ray_worker_gpus < 0:
+            raise SettingInvalid(
+                "NEWSDESK_RAY_WORKERS must be 0 or more, NEWSDESK_RAY_WORKER_CPUS above 0, GPUS 0 or more"
+            )
         if self.backend not in BACKENDS:
             raise SettingInvalid(f"NEWSDESK_BACKEND={self.backend!r}: use one of {', '.join(BACKENDS)}")
         if self.runtime not in RUNTIMES:

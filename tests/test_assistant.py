@@ -66,19 +66,19 @@ def test_questions_are_answered_while_an_upload_is_indexed(tmp_path, corpus_copy
     """Readers never wait for writers: indexing is held up on purpose and a question still answers at once."""
     import threading
 
-    from qa.index.builder import Indexer
+    from qa.index.embedding import ChunkEmbedder
 
     assistant = Assistant(encoder=encoder, corpus_dir=corpus_copy, index_dir=tmp_path / "index")
     assistant.warm_up()
     release, embedding = threading.Event(), threading.Event()
-    original = Indexer._embed
+    original = ChunkEmbedder._embed
 
     def held_embed(self, texts, stage):
         embedding.set()
         release.wait(60)
         return original(self, texts, stage)
 
-    monkeypatch.setattr(Indexer, "_embed", held_embed)
+    monkeypatch.setattr(ChunkEmbedder, "_embed", held_embed)
     new = tmp_path / "quake.md"
     new.write_text("# Earthquake shakes Lima\n\nA magnitude 6.1 earthquake shook Lima on Monday, officials said.\n")
     job = assistant.add_async([new])

@@ -43,7 +43,8 @@ def describe(index: SearchIndex, index_dir: Path) -> dict:
         "index_dir": str(index_dir),
         "built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(index.built_at)),
         "age_seconds": round(time.time() - index.built_at, 1),
-        "changes": corpus_changes(corpus, manifest) if corpus.exists() else {},
+        "changes": corpus_changes(corpus, manifest) if corpus.exists() and "files" in manifest else {},
+        "backfill": manifest.get("backfill"),  # how far a Ray backfill got (None for other builds)
     }
 
 

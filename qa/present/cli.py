@@ -108,14 +108,23 @@ def index(
     replace: Annotated[
         bool, typer.Option("--replace", help="Let --index-dir replace an index of another folder.")
     ] = False,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="local, or ray: split and embed on a Ray cluster into Milvus.")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Build or update a folder's index: new and changed articles are embedded, removed ones dropped."""
-    from qa.index.builder import Indexer
+    settings = _settings(index_dir=index_dir, corpus_dir=corpus, engine=engine)
+    if settings.engine == "ray":
+        from qa.index.ray_backfill import RayBackfill
 
-    settings = _settings(index_dir=index_dir, corpus_dir=corpus)
-    work = Indexer(settings)
-    report = _or_exit(lambda: work.run(settings.corpus_dir, rebuild=rebuild, progress=not as_json, replace=replace))
+        work = _or_exit(lambda: RayBackfill(settings))
+        report = _or_exit(lambda: work.run(settings.corpus_dir, rebuild=rebuild, progress=not as_json))
+    else:
+        from qa.index.builder import Indexer
+
+        work = Indexer(settings)
+        report = _or_exit(lambda: work.run(settings.corpus_dir, rebuild=rebuild, progress=not as_json, replace=replace))
     for problem in report.problems:
         err.print(f"[yellow]warning[/yellow] {safe(str(problem))}")
     for rejected in report.rejected:
@@ -251,6 +260,7 @@ def info(corpus: Corpus = None, index_dir: IndexDir = None, as_json: AsJson = Fa
         err.print(f"[red]{safe(str(error))}[/red]")
         raise typer.Exit(1) from None
     data = describe(opened, settings.index_dir)
+    data["index"] = _where(settings)
     data["rejected"] = [f"{r.name}: {r.reason}" for r in rejected_files(settings.rejected_folder)]
     data["other_indexes"] = [item for item in folder_indexes(settings) if item["index_dir"] != str(settings.index_dir)]
     if as_json:
@@ -272,7 +282,7 @@ def _info_rows(data: dict) -> list[tuple[str, str]]:
     settings = data.get("settings") or {}
     return [
         ("folder", data["corpus"]),
-        ("index", data["index_dir"]),
+        ("index", data["index"]),
         ("articles", f"{data['documents']:,}"),
         ("chunks", f"{data['chunks']:,}"),
         ("model", f"{data['model']} ({data['dimensions']} dimensions, {data['dense_index']} search)"),
@@ -280,7 +290,15 @@ def _info_rows(data: dict) -> list[tuple[str, str]]:
         ("built", f"{data['built']} ({_age(data['age_seconds'])} ago)"),
         ("changed since", changes),
         ("set aside", "; ".join(data["rejected"]) or "none"),
+        *_backfill_row(data.get("backfill")),
     ]
+
+
+def _backfill_row(backfill: dict | None) -> list[tuple[str, str]]:
+    if not backfill:
+        return []
+    state = "complete" if backfill["finished"] else "in progress, or stopped: run the same `qa index` to resume"
+    return [("backfill", f"{backfill['written']:,} of {backfill['articles']:,} articles written ({state})")]
 
 
 def _age(seconds: float) -> str:
