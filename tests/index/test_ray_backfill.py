@@ -22,7 +22,11 @@ SQUAD = SHARED / "evaldata" / "squad11"
 @pytest.fixture(scope="module")
 def local_ray():
     ray = pytest.importorskip("ray", reason='the ray extra is not installed: pip install -e ".[ray]"')
-    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    except RuntimeError:  # its control server can miss the start-up deadline on a loaded machine: once more
+        ray.shutdown()
+        ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
 
@@ -49,7 +53,7 @@ def squad_sample(folder, articles: int = 6) -> list[dict]:
     (folder / "squad.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     ids = {r["id"] for r in records}
     questions = [json.loads(line) for line in (SQUAD / "questions.jsonl").open(encoding="utf-8")]
-    return [q for q in questions if set(q.get("evidence_doc_ids") or []) & ids][:20]
+    return [q for q in questions if set(q.get("evidence_doc_ids") or []) & ids][:10]
 
 
 def test_the_ray_engine_writes_into_milvus_only():
@@ -63,7 +67,7 @@ def test_a_ray_backfill_gives_the_plain_builds_index_and_answers(local_ray, milv
     from qa.assistant import Assistant
     from qa.index.ray_backfill import RayBackfill
 
-    questions = [json.loads(line)["question"] for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open()][:30]
+    questions = [json.loads(line)["question"] for line in (PROJECT_ROOT / "eval" / "questions.jsonl").open()][:15]
     squad = tmp_path / "squad"
     squad_questions = squad_sample(squad)
     for corpus, asked in ((CORPUS, questions), (squad, [q["question"] for q in squad_questions])):
