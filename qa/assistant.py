@@ -225,14 +225,14 @@ class Assistant:
 
     def add_async(self, paths: list[Path]) -> Job:
         """Copy files into the corpus folder now and queue the index update; questions go on meanwhile."""
-        from qa.ingest.uploads import only_these_files, store_uploads
+        from qa.ingest.uploads import store_uploads
 
         stored, problems = store_uploads(paths, self.settings)
 
         def work(job: Job) -> BuildReport:
             report = self.reindex(progress=False, on_progress=job.progress, background=True)
             report.stored = stored
-            return only_these_files(report, stored, problems)
+            return report.narrowed_to(stored, problems)
 
         names = ", ".join(path.name for path in stored) or "no readable files"
         job = self.jobs.submit(f"add {names}", work)

@@ -93,7 +93,7 @@ scores every answer span and "no answer" (the [CLS] position, as in SQuAD 2.0).
 - **Settings**: seed {seed}; {epochs:g} epoch(s); AdamW at {lr} with 10% warm-up then linear decay;
   batch {batch} of windows of similar length; weight decay 0.01, gradient clipping 1.0; {precision}.
   The last run took {minutes:.0f} minutes on {hardware} ({ms_per_window:.0f} ms a window, tokenising and
-  evaluation included).
+  evaluation included).{stages}
 
 ## Held-out figures (windows of held-out SQuAD 2.0 dev articles)
 
@@ -113,10 +113,45 @@ other dropout masks, so it gives equivalent, not bit-identical, weights. Then re
 """
 
 
-def write_model_card(out: Path) -> None:
-    """MODEL_CARD.md beside the weights, from the run's training.json."""
+def record_earlier_stages(out: Path, base: Path) -> None:
+    """Note in out/training.json the runs that made the weights this run started from (`--base`), so the
+    card tells the whole training, not its last stage."""
     report = json.loads((out / "training.json").read_text())
-    sources = "\n".join(f"  - {name}: {count:,}" for name, count in report["sources"].items())
+    if not (base / "training.json").exists():
+        return
+    earlier = json.loads((base / "training.json").read_text())
+    earlier.pop("losses", None)
+    report["earlier_stages"] = earlier.pop("earlier_stages", []) + [earlier]
+    (out / "training.json").write_text(json.dumps(report, indent=1))
+
+
+def _continued(number: int, recipe: dict) -> str:
+    flags = f"--share {recipe['share']} --after-share {recipe.get('after_share', 0)}"
+    return f", from stage {number - 1}'s weights, on questions it did not see (`{flags}`)"
+
+
+def write_model_card(out: Path) -> None:
+    """MODEL_CARD.md beside the weights, from the run's training.json (and the stages before it)."""
+    report = json.loads((out / "training.json").read_text())
+    runs = [*report.get("earlier_stages", []), report]
+    totals: dict[str, int] = {}
+    for run in runs:
+        for name, count in run["sources"].items():
+            totals[name] = totals.get(name, 0) + count
+    sources = "\n".join(f"  - {name}: {count:,}" for name, count in totals.items())
+    stages = ""
+    if len(runs) > 1:
+        described = [
+            f"{number}) {run['train_windows']:,} windows at {run['lr']} in {run['seconds'] / 60:.0f} minutes"
+            + (f", from stage {number - 1}'s weights on questions it did not see" if number > 1 else "")
+            + (
+                f" (`--share {run['recipe']['share']} --after-share {run['recipe']['after_share']}`)"
+                if number > 1
+                else ""
+            )
+            for number, run in enumerate(runs, 1)
+        ]
+        stages = "\n- **Stages**: " + "; ".join(described) + "."
     card = CARD.format(
         sources=sources,
         max_length=report["max_length"],
@@ -124,8 +159,9 @@ def write_model_card(out: Path) -> None:
         epochs=report["epochs"],
         batch=report["batch"],
         lr=report["lr"],
-        train_windows=f"{report['train_windows']:,}",
-        no_answer=f"{report['no_answer_windows']:,}",
+        train_windows=f"{sum(run['train_windows'] for run in runs):,}",
+        no_answer=f"{sum(run['no_answer_windows'] for run in runs):,}",
+        stages=stages,
         cloze=f" Plus {report['cloze_windows']:,} cloze windows made from news (train/cloze.py)."
         if report.get("cloze_windows")
         else "",

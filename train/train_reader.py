@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examples, save_examples, split
-from report import evaluate, plot_losses, write_model_card
+from report import evaluate, plot_losses, record_earlier_stages, write_model_card
 
 from qa.answer.reader import MAX_LENGTH, question_part  # windows and questions as the reader reads them
 from qa.pieces import WordPieces
@@ -295,6 +295,8 @@ def main() -> None:
         "losses": run["losses"],
     }
     (args.out / "training.json").write_text(json.dumps(report, indent=1))
+    if args.base:
+        record_earlier_stages(args.out, args.base)
     plot_losses(run["losses"], args.out / "loss.png")
     write_model_card(args.out)
     print(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ingest.loaders import LoadProblem
+from qa.ingest.loaders import LoadProblem, file_of
 from qa.ingest.rejects import Rejected
 from qa.types import Chunk
 
@@ -51,6 +51,14 @@ class BuildReport:
             "stages": {stage: round(seconds, 2) for stage, seconds in self.stages.items()},
         }
 
+    def narrowed_to(self, stored: list[Path], problems: list[LoadProblem]) -> BuildReport:
+        """This report telling what an upload did to its own files (`stored`, and the `problems` of storing
+        them), not what the rest of the corpus did: one visitor never sees another's file names."""
+        mine = {path.resolve() for path in stored}
+        self.problems = problems + [p for p in self.problems if _resolved(p.path) in mine]
+        self.duplicates = {key: kept for key, kept in self.duplicates.items() if _resolved(file_of(key)) in mine}
+        return self
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         """Time a step of the build into `stages`."""
@@ -69,3 +77,10 @@ class FreshChunks:
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)
     vectors: np.ndarray | None = None  # None when nothing was embedded
     failed: list[LoadProblem] = field(default_factory=list)
+
+
+def _resolved(path: str) -> Path | None:
+    try:
+        return Path(path).resolve()
+    except (OSError, ValueError):
+        return None

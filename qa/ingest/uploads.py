@@ -7,13 +7,9 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from qa.ingest.loaders import SUFFIXES, LoadProblem, file_of, load_corpus
+from qa.ingest.loaders import SUFFIXES, LoadProblem, load_corpus
 from qa.settings import Settings
-
-if TYPE_CHECKING:
-    from qa.index.build_report import BuildReport
 
 UPLOAD_FOLDER = "uploads"
 STALE_PARTIAL_SECONDS = 3600  # a copy unfinished this long was interrupted, not in progress
@@ -51,22 +47,6 @@ def store_uploads(paths: list[Path], settings: Settings) -> tuple[list[Path], li
         stored.append(destination)
         known[digest] = destination
     return stored, problems
-
-
-def only_these_files(report: BuildReport, stored: list[Path], problems: list[LoadProblem]) -> BuildReport:
-    """`report` telling what an upload did to its own files (`stored`, and the `problems` of storing them),
-    not what the rest of the corpus did: one visitor never sees another's file names."""
-    mine = {path.resolve() for path in stored}
-    report.problems = problems + [p for p in report.problems if _resolved(p.path) in mine]
-    report.duplicates = {key: kept for key, kept in report.duplicates.items() if _resolved(file_of(key)) in mine}
-    return report
-
-
-def _resolved(path: str) -> Path | None:
-    try:
-        return Path(path).resolve()
-    except (OSError, ValueError):
-        return None
 
 
 def _remove_interrupted_copies(folder: Path) -> None:

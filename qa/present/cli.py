@@ -18,6 +18,7 @@ from rich.console import Console
 
 from qa.offline import go_offline, quiet_libraries
 from qa.present.eval_command import evaluate
+from qa.present.index_views import index_summary, info_rows
 from qa.present.terminal import Terminal, printable, safe
 
 go_offline()
@@ -132,7 +133,7 @@ def index(
     if report.leftovers:
         err.print(f"removed leftovers of interrupted builds: {safe(', '.join(report.leftovers))}")
     if as_json:
-        print(json.dumps(_summary(report, settings), indent=1))
+        print(json.dumps(index_summary(report, settings, _where(settings)), indent=1))
         return
     terminal = Terminal(console)
     rate = f" in {report.embed_seconds:.1f}s ({report.chunks_per_second:.1f} chunks/s)" * bool(report.embedded_chunks)
@@ -145,29 +146,6 @@ def index(
     terminal.line(f"Index: {_where(settings)}")
     if corpus is not None and index_dir is None:
         terminal.line(f'Ask it: qa ask --corpus {corpus} "your question"  (or: qa chat --corpus {corpus})', "dim")
-
-
-def _summary(report, settings) -> dict:
-    return {
-        "documents": report.documents,
-        "chunks": report.chunks,
-        "added": report.added,
-        "changed": report.changed,
-        "removed": report.removed,
-        "unchanged": report.unchanged,
-        "embedded_chunks": report.embedded_chunks,
-        "seconds": round(report.seconds, 2),
-        "embed_seconds": round(report.embed_seconds, 2),
-        "chunks_per_second": round(report.chunks_per_second, 1),
-        "mode": report.reason,
-        "skipped": [str(p) for p in report.problems],
-        "rejected": [{"file": r.name, "reason": r.reason, "moved_to": str(r.path)} for r in report.rejected],
-        "duplicates": report.duplicates,
-        "leftovers_removed": report.leftovers,
-        "corpus": str(settings.corpus_dir),
-        "index_dir": str(settings.index_dir),
-        "index": _where(settings),
-    }
 
 
 @app.command()
@@ -267,7 +245,7 @@ def info(corpus: Corpus = None, index_dir: IndexDir = None, as_json: AsJson = Fa
         print(json.dumps(data, indent=1))
         return
     terminal = Terminal(console)
-    terminal.table(_info_rows(data), title="newsdesk index")
+    terminal.table(info_rows(data), title="newsdesk index")
     if any(data["changes"].values()):
         terminal.line("The folder changed since this index was built: run `qa index` on it.", "yellow")
     if data["other_indexes"]:
@@ -275,37 +253,6 @@ def info(corpus: Corpus = None, index_dir: IndexDir = None, as_json: AsJson = Fa
         others = data["other_indexes"]
         rows = [(item["corpus"], f"{item['documents']} articles in {item['index_dir']}") for item in others]
         terminal.table(rows, title="other folders' indexes")
-
-
-def _info_rows(data: dict) -> list[tuple[str, str]]:
-    changes = ", ".join(f"{n} {kind}" for kind, n in data["changes"].items() if n) or "none"
-    settings = data.get("settings") or {}
-    return [
-        ("folder", data["corpus"]),
-        ("index", data["index"]),
-        ("articles", f"{data['documents']:,}"),
-        ("chunks", f"{data['chunks']:,}"),
-        ("model", f"{data['model']} ({data['dimensions']} dimensions, {data['dense_index']} search)"),
-        ("chunking", ", ".join(f"{key} {value}" for key, value in settings.items())),
-        ("built", f"{data['built']} ({_age(data['age_seconds'])} ago)"),
-        ("changed since", changes),
-        ("set aside", "; ".join(data["rejected"]) or "none"),
-        *_backfill_row(data.get("backfill")),
-    ]
-
-
-def _backfill_row(backfill: dict | None) -> list[tuple[str, str]]:
-    if not backfill:
-        return []
-    state = "complete" if backfill["finished"] else "in progress, or stopped: run the same `qa index` to resume"
-    return [("backfill", f"{backfill['written']:,} of {backfill['articles']:,} articles written ({state})")]
-
-
-def _age(seconds: float) -> str:
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.0f} {unit}"
-    return f"{seconds:.0f} seconds"
 
 
 if __name__ == "__main__":

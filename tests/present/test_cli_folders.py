@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from qa.present.cli import app
@@ -32,6 +33,8 @@ def test_indexing_a_second_folder_gives_it_its_own_index_and_keeps_the_first(tmp
     second = runner.invoke(app, ["index", str(mine), "--json"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     first_index, second_index = (json.loads(r.stdout)["index_dir"] for r in (first, second))
+    built = json.loads(first.stdout)  # the rate is of the embedding itself, not of the whole build
+    assert built["chunks_per_second"] == pytest.approx(built["embedded_chunks"] / built["embed_seconds"], rel=0.1)
     assert first_index != second_index and json.loads(second.stdout)["removed"] == 0
 
     bridge = runner.invoke(app, ["ask", "How much will the bridge cost?", "--corpus", str(mine), "--json"])
