@@ -7,7 +7,8 @@ A milvus-lite server is started on loopback for the run. Each build starts from 
 timed whole, model loading and Ray start-up included, and by its embedding stage alone. The projection
 assumes what the Ray engine's design gives: splitting and embedding spread over the workers, while the
 driver alone reads, cleans and writes; so N machines embed N times as fast as one, up to the rate the
-driver can clean and write, which is measured here as the build's time outside the embedding stage.
+driver can read and clean, measured here as the build's time outside its streaming stage (the driver's
+upserts into Milvus overlap the embedding and are not in that ceiling).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def main() -> None:
         hours = 1e6 / rate / 3600
         print(f"  {machines:3d} machines like this one: about {rate:,.0f} chunks/s, a million chunks in {hours:.1f} h")
     print(
-        f"  (the driver's reading, cleaning and writing here: {driver:,.0f} chunks/s, the ceiling until it is spread)"
+        f"  (the driver reads and cleans {driver:,.0f} chunks/s here: the ceiling; its writes overlap the embedding)"
     )
 
 
