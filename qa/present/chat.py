@@ -145,7 +145,7 @@ def run_chat(chat: Chat, lines: Iterable[str] | None = None, history_file: Path 
                 return
         return
     chat.terminal.line("newsdesk chat: ask about the indexed articles; /help for commands, /quit to end.", "dim")
-    with _line_history(history_file):
+    with _LineHistory(history_file):
         while True:
             try:
                 line = input("> ")
@@ -159,7 +159,7 @@ def run_chat(chat: Chat, lines: Iterable[str] | None = None, history_file: Path 
                 return
 
 
-class _line_history:
+class _LineHistory:
     """Arrow keys recall earlier lines, kept in `file` between chats (where readline exists)."""
 
     def __init__(self, file: Path | None) -> None:
