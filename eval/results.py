@@ -59,11 +59,7 @@ def section(path: Path, figures: Path) -> list[str]:
 
 
 def _by_type(outcomes: list[dict], target: Path) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     groups: dict[str, list[bool]] = defaultdict(list)
     for outcome in outcomes:
         if outcome["expected"]:
@@ -81,11 +77,7 @@ def _by_type(outcomes: list[dict], target: Path) -> str:
 
 
 def _stages(speed: dict, target: Path) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     stages = [key.removesuffix("_ms") for key in speed if key.endswith("_ms") and key != "total_ms"]
     figure, axes = plt.subplots(figsize=(7, 3))
     for offset, percentile in ((-0.2, "p50"), (0.2, "p95")):
@@ -99,8 +91,18 @@ def _stages(speed: dict, target: Path) -> str:
     return _save(figure, target)
 
 
-def _save(figure, target: Path) -> str:
+def _pyplot():
+    """matplotlib's pyplot drawing into files (no display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(figure, target: Path) -> str:
+    plt = _pyplot()
 
     target.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(target, dpi=90)

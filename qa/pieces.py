@@ -47,9 +47,13 @@ class WordPieces:
         self._plain.no_truncation()
         self._padded: dict[tuple[int, str], Tokenizer] = {}
 
+    def ids(self, texts: list[str]) -> list[list[int]]:
+        """The word-piece ids of each text, special pieces excluded."""
+        return [e.ids for e in self._plain.encode_batch(texts, add_special_tokens=False)]
+
     def count(self, texts: list[str]) -> list[int]:
         """Word pieces in each text, special pieces excluded."""
-        return [len(e.ids) for e in self._plain.encode_batch(texts, add_special_tokens=False)]
+        return [len(ids) for ids in self.ids(texts)]
 
     def first(self, text: str, pieces: int) -> str:
         """`text` cut after its first `pieces` word pieces (all of it when it is shorter)."""

@@ -37,18 +37,14 @@ class WordVectors:
         with self._lock:
             if self._pieces is not None:
                 return
-            from tokenizers import Tokenizer
-
             from qa.index.encoder import model_path
+            from qa.pieces import WordPieces
             from qa.runtime import cache_key
 
             weights = Path(model_path()) / "model.safetensors"
             target = self.cache / f"word-vectors-{cache_key(weights)}-v{VERSION}.npy"
             self._pieces, self.floor = _load_or_distil(target, model_path())
-            tokenizer = Tokenizer.from_file(str(Path(model_path()) / "tokenizer.json"))
-            tokenizer.no_padding()
-            tokenizer.no_truncation()
-            self._tokenizer = tokenizer
+            self._tokenizer = WordPieces(model_path())
 
     def of(self, words: Iterable[str]) -> np.ndarray:
         """One normalised vector per word (the mean of its word pieces' vectors), rows in the order given."""
@@ -58,8 +54,8 @@ class WordVectors:
         if new:
             if len(self._words) > 200_000:  # bounded: a long-running server reads many words
                 self._words.clear()
-            for word, encoding in zip(new, self._tokenizer.encode_batch(new, add_special_tokens=False), strict=True):
-                vector = self._pieces[encoding.ids].astype(np.float32).mean(0) if encoding.ids else np.zeros(1)
+            for word, ids in zip(new, self._tokenizer.ids(new), strict=True):
+                vector = self._pieces[ids].astype(np.float32).mean(0) if ids else np.zeros(1)
                 norm = float(np.linalg.norm(vector))
                 self._words[word] = vector / norm if norm > 0 else np.zeros(self._pieces.shape[1], np.float32)
         if not words:

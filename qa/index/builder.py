@@ -52,6 +52,7 @@ class Indexer(MilvusBuild):
     def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.encoder = encoder or Encoder(self.settings)
+        self.embedder = ChunkEmbedder(self.settings, self.encoder)
 
     def run(
         self,
@@ -106,7 +107,7 @@ class Indexer(MilvusBuild):
         report.stages["reading"] = reading
         reused = _chunks_by_document(previous)
         before = _paths(previous)
-        fresh = self._split_and_embed(cleaned, set(reused), report, progress, on_progress)
+        fresh = self.embedder.run(cleaned, set(reused), report, progress, on_progress)
         documents = self._take_in(corpus, cleaned, report, set(reused), before, fresh)
 
         unchanged = not (report.added or report.changed or report.removed)
@@ -146,7 +147,9 @@ class Indexer(MilvusBuild):
             with report.stage("keyword index"):
                 keyword = self._keyword(previous, documents, fresh_documents, laid_out, removed, keyword_folder)
             with report.stage("writing"):
-                index = Index(by_id, chunks, dense, keyword, self._manifest(corpus, dimensions, documents, len(chunks)))
+                index = Index(
+                    by_id, chunks, dense, keyword, self.manifest_for(corpus, dimensions, documents, len(chunks))
+                )
                 report.documents, report.chunks = len(documents), len(chunks)
                 report.seconds = time.perf_counter() - started
                 index.manifest["last_build"] = report.timing()  # all but writing it
@@ -217,16 +220,6 @@ class Indexer(MilvusBuild):
         _count_changes(report, before, documents)
         return documents
 
-    def _split_and_embed(
-        self,
-        cleaned: CleanCorpus,
-        indexed: set[str],
-        report: BuildReport,
-        progress: bool,
-        on_progress: ProgressCallback | None,
-    ) -> FreshChunks:
-        return ChunkEmbedder(self.settings, self.encoder).run(cleaned, indexed, report, progress, on_progress)
-
     def _reusable(self) -> tuple[Index | None, str]:
         """The current index if its model and chunking match the settings, with the reason if not."""
         try:
@@ -245,7 +238,8 @@ class Indexer(MilvusBuild):
                     pass
             return None, str(error)
 
-    def _manifest(self, corpus: Path, dimensions: int, documents: list[Document], chunks: int) -> dict:
+    def manifest_for(self, corpus: Path, dimensions: int, documents: list[Document], chunks: int) -> dict:
+        """What an index of `documents` from `corpus` records about itself (the Ray backfill writes it too)."""
         return {
             "model": EMBEDDING_MODEL,
             "dimensions": dimensions,

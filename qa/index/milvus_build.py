@@ -37,14 +37,14 @@ class MilvusBuild:
         embedded and upserted, the rest left as they are."""
         from qa.index.milvus import MilvusIndex
 
-        store, reason = self._milvus_index(rebuild)
+        store, reason = self.milvus_store(rebuild)
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=store is None, reason=reason)
         report.duplicates = cleaned.duplicates
         if store is not None:
             report.leftovers = [f"half-written article {doc_id}" for doc_id in store.recover()]
         existing = store.existing_documents() if store else {}
         before = {path: doc_id for doc_id, path in existing.items()}
-        split = self._split_and_embed(cleaned, set(existing), report, progress, on_progress)
+        split = self.embedder.run(cleaned, set(existing), report, progress, on_progress)
         documents = self._take_in(corpus, cleaned, report, set(existing), before, split)
         fresh_chunks = split.chunks
         removed = set(existing) - {doc.id for doc in documents}
@@ -71,13 +71,13 @@ class MilvusBuild:
         store.delete(removed)
         report.documents, report.chunks = len(documents), store.chunk_count
         report.seconds = time.perf_counter() - started
-        manifest = self._manifest(corpus, self.encoder.dimensions, documents, report.chunks)
+        manifest = self.manifest_for(corpus, self.encoder.dimensions, documents, report.chunks)
         manifest["dense_index"] = store.dense_kind if store.manifest else self._dense_kind(len(texts))
         manifest["last_build"] = report.timing()
         store.save_manifest(manifest)
         return report
 
-    def _milvus_index(self, rebuild: bool) -> tuple[MilvusIndex | None, str]:
+    def milvus_store(self, rebuild: bool) -> tuple[MilvusIndex | None, str]:
         """The Milvus index to update, or None (with the reason) when it must be made anew."""
         from qa.index.milvus import MilvusIndex
 

@@ -53,16 +53,15 @@ class RayBackfill:
 
     def _run(self, corpus: Path, *, rebuild: bool, progress: bool) -> BuildReport:
         from qa.index.builder import Indexer
-        from qa.index.encoder import Encoder
         from qa.index.milvus import MilvusIndex
         from qa.ingest.cleaning import clean_corpus
         from qa.ingest.loaders import load_corpus
 
         started = time.perf_counter()
-        indexer = Indexer(self.settings, Encoder(self.settings))
+        indexer = Indexer(self.settings)
         articles, problems = load_corpus(corpus, max_article_chars=self.settings.max_article_chars)
         cleaned = clean_corpus(articles)
-        store, reason = indexer._milvus_index(rebuild)
+        store, reason = indexer.milvus_store(rebuild)
         report = BuildReport(problems=problems + cleaned.problems, rebuilt=store is None, reason=reason)
         report.duplicates = cleaned.duplicates
         if store is None:
@@ -74,7 +73,7 @@ class RayBackfill:
         existing = store.existing_documents()
         wanted = {doc.id for doc in cleaned.documents}
         todo = [doc for doc in cleaned.documents if doc.id not in existing]
-        manifest = indexer._manifest(corpus, indexer.encoder.dimensions, cleaned.documents, 0)
+        manifest = indexer.manifest_for(corpus, indexer.encoder.dimensions, cleaned.documents, 0)
         manifest.pop("files")  # recorded only once the backfill is complete: a plain `qa index` then diffs all
         kept = set(existing) & wanted
         backfill = {"articles": len(cleaned.documents), "written": len(kept), "finished": False}
@@ -94,16 +93,16 @@ class RayBackfill:
         report.added = backfill["written"] - len(kept)
         report.removed = len(set(existing) - wanted)
         report.unchanged = len(kept)
-        report.documents, report.chunks = len(store.existing_documents()), store.chunk_count
+        report.documents, report.chunks = backfill["written"], store.chunk_count
         report.seconds = time.perf_counter() - started
-        final = indexer._manifest(corpus, indexer.encoder.dimensions, cleaned.documents, report.chunks)
+        final = indexer.manifest_for(corpus, indexer.encoder.dimensions, cleaned.documents, report.chunks)
         backfill.update(finished=True, written=report.documents)
         final.update(dense_index=store.dense_kind, last_build=report.timing(), backfill=backfill)
         store.save_manifest(final)
         return report
 
     def stream(self, documents: list[Document]):
-        """Batches of finished articles ({document, chunks, vectors, failed}) as the Ray stages finish them."""
+        """Batches of finished articles (document, chunks, texts, vectors, failed) as the stages finish them."""
         import ray
 
         if not documents:
@@ -146,9 +145,9 @@ class RayBackfill:
         """Upsert one batch of finished articles (chunks first, the article record last); their count."""
         from qa.ingest.loaders import LoadProblem
 
-        documents, chunks, vectors = [], {}, {}
-        for document, parts, blob, failed in zip(
-            batch["document"], batch["chunks"], batch["vectors"], batch["failed"], strict=True
+        documents, chunks, vectors, terms = [], {}, {}, {}
+        for document, parts, texts, blob, failed in zip(
+            batch["document"], batch["chunks"], batch["texts"], batch["vectors"], batch["failed"], strict=True
         ):
             doc = Document(**json.loads(document))
             if failed:
@@ -157,9 +156,7 @@ class RayBackfill:
             documents.append(doc)
             chunks[doc.id] = [Chunk.from_dict(part) for part in json.loads(parts)]
             vectors[doc.id] = np.frombuffer(blob, dtype=np.float32).reshape(len(chunks[doc.id]), -1)
-        from qa.ingest.chunking import embedding_text
-
-        terms = {doc.id: terms_of([embedding_text(doc, chunk) for chunk in chunks[doc.id]]) for doc in documents}
+            terms[doc.id] = terms_of(json.loads(texts))  # BM25 reads the texts the embedding read
         store.add(documents, chunks, vectors, terms)
         report.embedded_chunks += sum(len(parts) for parts in chunks.values())
         return len(documents)
@@ -220,6 +217,7 @@ class Embedder:
         return {
             "document": list(batch["document"]),
             "chunks": list(batch["chunks"]),
+            "texts": list(batch["texts"]),
             "vectors": blobs,
             "failed": list(batch["failed"]),
         }

@@ -19,14 +19,13 @@ from rich.console import Console
 from qa.offline import go_offline, quiet_libraries
 from qa.present.eval_command import evaluate
 from qa.present.index_views import index_summary, info_rows
-from qa.present.terminal import Terminal, printable, safe
+from qa.present.terminal import Terminal, safe
 
 go_offline()
 T = TypeVar("T")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of a folder of news articles.")
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-__all__ = ["app", "printable", "safe"]
 
 IndexDir = Annotated[
     Path | None, typer.Option("--index-dir", help="Index folder (default: the corpus folder's own index).")

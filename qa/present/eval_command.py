@@ -17,10 +17,6 @@ err = Console(stderr=True)
 IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Index folder (default: the corpus's own).")]
 
 
-def _settings(**overrides: object) -> Settings:
-    return Settings.from_env(**overrides)
-
-
 SHIPPED_SET = PROJECT_ROOT / "eval" / "questions.jsonl"
 
 
@@ -51,7 +47,7 @@ def evaluate(
 
     if corpus is not None and index_dir is None:
         index_dir = _cache_dir(corpus)
-    settings = _settings(index_dir=index_dir, corpus_dir=corpus, question_dates=None if dated else False)
+    settings = Settings.from_env(index_dir=index_dir, corpus_dir=corpus, question_dates=None if dated else False)
     assistant = Assistant(settings)
     if corpus is not None:
         built = assistant.reindex()

@@ -55,7 +55,7 @@ def test_ask_with_an_index_dir_that_holds_no_index_is_an_error_not_a_quiet_build
 
 
 def test_terminal_control_sequences_from_articles_are_not_printed():
-    from qa.present.cli import printable, safe
+    from qa.present.terminal import printable, safe
 
     hostile = "Title\x1b]0;owned\x07 with \x1b[2Jclear, \u202eevil and [bold]markup[/bold]\nnext line\tok"
     assert printable(hostile) == "Title]0;owned with [2Jclear, evil and [bold]markup[/bold]\nnext line\tok"
