@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,7 @@ torch = pytest.importorskip("torch")
 sys.path.insert(0, str(PROJECT_ROOT / "train"))
 import examples  # noqa: E402
 from examples import Example, held_out, load_examples, make_examples, save_examples, split  # noqa: E402
-from train_reader import Checkpoints, TrainingSet  # noqa: E402
+from train_reader import Checkpoints, TrainingSet, cpu_has_bf16  # noqa: E402
 
 # Test fixture: invented sentences in two paragraphs of one invented article, and one of another.
 HARBOUR = (
@@ -129,3 +130,13 @@ def test_a_checkpoint_comes_back_whole_and_a_half_written_one_never_replaces_it(
         checkpoints.save({"state": {"step": 8}})
     monkeypatch.undo()
     assert checkpoints.load()["state"]["step"] == 7
+
+
+@pytest.mark.skipif(not Path("/proc/cpuinfo").exists(), reason="reads the CPU's flags from /proc/cpuinfo")
+def test_bf16_autocast_is_chosen_only_on_a_cpu_with_avx512():
+    """Without AVX-512, autocast emulates bfloat16 at about 25 times float32's cost: train in float32 there."""
+    flags = Path("/proc/cpuinfo").read_text().split()
+    if cpu_has_bf16():
+        assert any(flag.startswith("avx512") or flag.startswith("amx") for flag in flags)
+    else:
+        assert "avx512_bf16" not in flags and "amx_bf16" not in flags
