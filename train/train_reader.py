@@ -26,6 +26,7 @@ from typing import Any
 
 from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examples, save_examples, split
 from report import evaluate, plot_losses, record_earlier_stages, write_model_card
+from resume import Checkpoints, cpu_has_bf16
 
 from qa.answer.reader import MAX_LENGTH, question_part  # windows and questions as the reader reads them
 from qa.pieces import WordPieces
@@ -73,17 +74,6 @@ def model_inputs(enc, idx: list[int], pad_id: int, device="cpu") -> dict:
     }
 
 
-def cpu_has_bf16() -> bool:
-    """Whether this CPU computes bfloat16 natively (AVX-512 BF16 or AMX): elsewhere autocast emulates it,
-    about 25 times slower than float32 (measured on an AVX2-only EPYC)."""
-    import torch
-
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return torch.backends.cpu.get_cpu_capability().startswith("AVX512")
-
-
 @dataclass
 class TrainingSet:
     """The encoded training windows and their gold span tokens."""
@@ -106,26 +96,6 @@ class TrainingSet:
         batches = [grouped[k : k + size] for k in range(0, len(grouped), size)]
         rng.shuffle(batches)
         return batches
-
-
-class Checkpoints:
-    """The run's checkpoints in one folder, named by a fingerprint of the command, written atomically."""
-
-    def __init__(self, folder: Path, fingerprint: str) -> None:
-        self.path = folder / f"reader-{fingerprint}.pt"
-
-    def load(self):
-        import torch
-
-        return torch.load(self.path, weights_only=False) if self.path.exists() else None
-
-    def save(self, state: dict) -> None:
-        import torch
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_suffix(".partial")
-        torch.save(state, partial)
-        os.replace(partial, self.path)
 
 
 def build_examples(args: argparse.Namespace) -> tuple[list[Example], list[Example], dict]:

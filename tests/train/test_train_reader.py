@@ -17,7 +17,8 @@ torch = pytest.importorskip("torch")
 sys.path.insert(0, str(PROJECT_ROOT / "train"))
 import examples  # noqa: E402
 from examples import Example, held_out, load_examples, make_examples, save_examples, split  # noqa: E402
-from train_reader import Checkpoints, TrainingSet, cpu_has_bf16  # noqa: E402
+from resume import Checkpoints, cpu_has_bf16  # noqa: E402
+from train_reader import TrainingSet  # noqa: E402
 
 # Test fixture: invented sentences in two paragraphs of one invented article, and one of another.
 HARBOUR = (
