@@ -106,7 +106,8 @@ separates the answering windows from SQuAD 2.0's look-alike and made "no answer"
 | {span_em:.3f} | {span_f1:.3f} | {answerable_windows} | {windows} | {no_answer_accuracy:.3f} | {best_margin:.2f} |
 
 The loss curve of the last run is `loss.png`; every figure is in `training.json`. Rebuild with
-`python train/train_reader.py` (same seed, same data, same batches). It keeps checkpoints in
+`python train/train_reader.py` (same seed, same data, same batches), then, for each later stage listed
+above, the same command with `--base` the stage before and that stage's flags. It keeps checkpoints in
 `train/checkpoints/` (not in git) and the same command resumes from the last one; a resumed run draws
 other dropout masks, so it gives equivalent, not bit-identical, weights. Then refit the refusal model:
 `python eval/calibrate.py --fit`.
