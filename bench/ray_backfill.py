@@ -104,9 +104,7 @@ def main() -> None:
         rate = min(machines * best["embedding_chunks_per_second"], driver)
         hours = 1e6 / rate / 3600
         print(f"  {machines:3d} machines like this one: about {rate:,.0f} chunks/s, a million chunks in {hours:.1f} h")
-    print(
-        f"  (the driver reads and cleans {driver:,.0f} chunks/s here: the ceiling; its writes overlap the embedding)"
-    )
+    print(f"  (the driver reads and cleans {driver:,.0f} chunks/s here: the ceiling; its writes overlap the embedding)")
 
 
 if __name__ == "__main__":
