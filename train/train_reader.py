@@ -113,8 +113,16 @@ def build_examples(args: argparse.Namespace) -> tuple[list[Example], list[Exampl
         train += [
             Example(r["question"], r["window"], r["start"], r["answer"], "cloze-" + r["group"], "cloze") for r in made
         ]
+    if args.swaps:
+        from swaps import swapped_examples
+
+        from qa.answer.answerer import WINDOW_SENTENCES
+
+        squad = [row for row in load_rows(random.Random(args.seed), 2.78) if row["source"] == "squad11-train"]
+        train += swapped_examples(squad, rng, args.swaps, WINDOW_SENTENCES)
     rng.shuffle(train)
-    return train, dev, {"share": args.share, "after_share": args.after_share, "cloze": args.cloze, "seed": args.seed}
+    recipe = {"share": args.share, "after_share": args.after_share, "cloze": args.cloze, "seed": args.seed}
+    return train, dev, {**recipe, "swaps": args.swaps} if args.swaps else recipe
 
 
 def train(args: argparse.Namespace, model, tokenizer, data: TrainingSet, checkpoints: Checkpoints, dev) -> dict:
@@ -194,6 +202,9 @@ def main() -> None:
         "--after-share", type=float, default=0.0, help="leave out the questions a run with this --share kept"
     )
     parser.add_argument("--cloze", type=int, default=0, help="add this many cloze windows made from news")
+    parser.add_argument(
+        "--swaps", type=int, default=0, help="add this many entity-swapped look-alikes of SQuAD 1.1 train questions"
+    )
     parser.add_argument("--limit", type=int, default=0, help="train on at most this many windows (smoke runs)")
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
     parser.add_argument("--checkpoints", type=Path, default=ROOT / "train" / "checkpoints")
