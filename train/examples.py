@@ -66,6 +66,17 @@ def window_at(spans: list[tuple[int, int]], first: int) -> tuple[int, int]:
     return spans[first][0], spans[last][1]
 
 
+def answer_window(spans: list[tuple[int, int]], answer: dict, rng: random.Random) -> tuple[int, int] | None:
+    """The character range of a window holding `answer` ({text, start}), its sentence first, middle or last
+    at random; None when the answer lies outside the sentences or across a break the window cuts."""
+    start, end = answer["start"], answer["start"] + len(answer["text"])
+    centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
+    if centre is None:
+        return None
+    lo, hi = window_at(spans, centre - rng.randrange(WINDOW_SENTENCES))
+    return (lo, hi) if lo <= start and end <= hi else None
+
+
 def _holds_any(text: str, answers: list[str]) -> bool:
     return any(answer and answer in text for answer in answers)
 
@@ -87,13 +98,18 @@ def read_rows(path: Path, source: str) -> list[dict]:
     ]
 
 
+def source_rows(source: str) -> list[dict]:
+    """Every row of one of SOURCES, none left out."""
+    return read_rows(SHARED / "traindata" / SOURCES[source][0], source)
+
+
 def load_rows(rng: random.Random, share: float = 1.0, after: float = 0.0) -> list[dict]:
     """Every source's rows, each keeping its SOURCES share of answerable questions (times `share`) less the
     rows a run with share `after` kept (the same draws, so a second stage trains on questions the first did
     not see); a source's unanswerable questions, and the held-out articles' questions, are all kept."""
     rows = []
-    for source, (name, keep) in SOURCES.items():
-        for row in read_rows(SHARED / "traindata" / name, source):
+    for source, (_, keep) in SOURCES.items():
+        for row in source_rows(source):
             if not row["answers"] or keep * after <= rng.random() < keep * share or _held_out_row(row):
                 rows.append(row)
     return rows
@@ -148,14 +164,11 @@ def make_examples(rows: list[dict], rng: random.Random) -> list[Example]:
             examples.append(example(best))
             continue
         answer, texts = row["answers"][0], [a["text"] for a in row["answers"]]
-        start, end = answer["start"], answer["start"] + len(answer["text"])
-        centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
-        if centre is None:
+        window = answer_window(spans, answer, rng)
+        if window is None:
             continue
-        lo, hi = window_at(spans, centre - rng.randrange(WINDOW_SENTENCES))
-        if not (lo <= start and end <= hi):  # an answer across a sentence break the window cut
-            continue
-        examples.append(example(context[lo:hi], start - lo, answer["text"]))
+        lo, hi = window
+        examples.append(example(context[lo:hi], answer["start"] - lo, answer["text"]))
         free = [w for w in windows.of(context) if not _holds_any(w, texts)]
         if free and rng.random() < SAME_PARAGRAPH:
             examples.append(example(rng.choice(free)))

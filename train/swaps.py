@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import random
 
-from examples import Example, window_at
+from examples import Example, answer_window
 
 # spaCy labels whose entities name one thing, so another of the kind makes a different question
 SWAPPABLE = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "DATE")
 
 
-def swapped_examples(rows: list[dict], rng: random.Random, limit: int, window_sentences: int) -> list[Example]:
+def swapped_examples(rows: list[dict], rng: random.Random, limit: int) -> list[Example]:
     """Up to `limit` look-alikes (and as many originals) from the answerable `rows`."""
     from qa.language import entities_of, sentence_spans
 
@@ -37,10 +37,11 @@ def swapped_examples(rows: list[dict], rng: random.Random, limit: int, window_se
     for row, doc in zip(answerable, docs, strict=True):
         if len(made) >= 2 * limit:
             break
-        window = _answer_window(row, rng, window_sentences, sentence_spans)
+        context, first = row["context"], row["answers"][0]
+        window = answer_window(sentence_spans(context) or [(0, len(context))], first, rng)
         if window is None:
             continue
-        text, start, answer = window
+        text, start, answer = context[slice(*window)], first["start"] - window[0], first["text"]
         named = [e for e in doc.ents if e.label_ in SWAPPABLE and e.text in text and e.text not in answer]
         if not named:
             continue
@@ -53,20 +54,6 @@ def swapped_examples(rows: list[dict], rng: random.Random, limit: int, window_se
         made.append(Example(swapped, text, None, "", row["group"], "swap"))
         made.append(Example(question, text, start, answer, row["group"], "swap-original"))
     return made
-
-
-def _answer_window(row: dict, rng: random.Random, size: int, sentence_spans) -> tuple[str, int, str] | None:
-    """The window of `size` sentences holding the first answer (text, answer start in it, answer)."""
-    context, answer = row["context"], row["answers"][0]
-    spans = sentence_spans(context) or [(0, len(context))]
-    start, end = answer["start"], answer["start"] + len(answer["text"])
-    centre = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
-    if centre is None:
-        return None
-    lo, hi = window_at(spans, centre - rng.randrange(size))
-    if not (lo <= start and end <= hi):
-        return None
-    return context[lo:hi], start - lo, answer["text"]
 
 
 def _replacement(pool: list[tuple[str, str]], current: str, row: dict, rng: random.Random) -> str | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examples, save_examples, split
+from examples import ROOT, SHARED, Example, load_examples, load_rows, make_examples, save_examples, source_rows, split
 from report import evaluate, plot_losses, record_earlier_stages, write_model_card
 from resume import Checkpoints, cpu_has_bf16
 
@@ -116,10 +116,7 @@ def build_examples(args: argparse.Namespace) -> tuple[list[Example], list[Exampl
     if args.swaps:
         from swaps import swapped_examples
 
-        from qa.answer.answerer import WINDOW_SENTENCES
-
-        squad = [row for row in load_rows(random.Random(args.seed), 2.78) if row["source"] == "squad11-train"]
-        train += swapped_examples(squad, rng, args.swaps, WINDOW_SENTENCES)
+        train += swapped_examples(source_rows("squad11-train"), rng, args.swaps)
     rng.shuffle(train)
     recipe = {"share": args.share, "after_share": args.after_share, "cloze": args.cloze, "seed": args.seed}
     return train, dev, {**recipe, "swaps": args.swaps} if args.swaps else recipe

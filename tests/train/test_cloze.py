@@ -5,12 +5,8 @@ that restates the fact elsewhere in the article (never the question's own senten
 from __future__ import annotations
 
 import random
-import sys
 
-from qa.settings import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "train"))
-from cloze import _answer_window, _content, _negative_window, _question  # noqa: E402
+from cloze import _answer_window, _content, _negative_window, _question
 
 # Test fixture: six invented sentences, laid end to end as an article's text.
 SENTENCES = [

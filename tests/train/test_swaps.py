@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import random
-import sys
 
-from qa.settings import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "train"))
-
-from swaps import swapped_examples  # noqa: E402
+from swaps import swapped_examples
 
 # Test fixture: invented paragraphs about invented events; each question names a person or a country.
 PARAGRAPHS = [
@@ -48,7 +43,7 @@ def _rows() -> list[dict]:
 
 
 def test_a_look_alike_swaps_one_named_thing_for_one_its_window_never_mentions_and_keeps_its_original():
-    made = swapped_examples(_rows(), random.Random(1), limit=10, window_sentences=3)
+    made = swapped_examples(_rows(), random.Random(1), limit=10)
     assert made, "every fixture question names a person or a country its window holds"
     pairs = list(zip(made[::2], made[1::2], strict=True))
     for look_alike, original in pairs:

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-from qa.settings import PROJECT_ROOT
-
 torch = pytest.importorskip("torch")
-sys.path.insert(0, str(PROJECT_ROOT / "train"))
 import examples  # noqa: E402
 from examples import Example, held_out, load_examples, make_examples, save_examples, split  # noqa: E402
 from resume import Checkpoints, cpu_has_bf16  # noqa: E402
