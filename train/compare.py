@@ -10,6 +10,7 @@ on the same windows. `--average` also scores the mean of the first two readers' 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import random
 from pathlib import Path
@@ -40,7 +41,7 @@ def main() -> None:
     }
     if args.average and len(models) >= 2:
         first, second = (model.state_dict() for model in list(models.values())[:2])
-        mean = AutoModelForQuestionAnswering.from_pretrained(args.readers[0], dtype=torch.float32).eval()
+        mean = copy.deepcopy(models[str(args.readers[0])])
         mean.load_state_dict({name: (first[name] + second[name]) / 2 for name in first})
         models["average of the first two"] = mean
     print(f"{len(held_out)} held-out windows")

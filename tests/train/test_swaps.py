@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from swaps import swapped_examples
+
+pytestmark = pytest.mark.model  # spaCy's entity recogniser reads the questions
 
 # Test fixture: invented paragraphs about invented events; each question names a person or a country.
 PARAGRAPHS = [
